@@ -1,0 +1,1 @@
+"""federation: signed append-only logs for social-innovation knowledge, federated."""

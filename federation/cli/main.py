@@ -1,0 +1,229 @@
+"""The ``federation`` command (DESIGN §13)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+from aiohttp import web
+from rich.console import Console
+from rich.table import Table
+
+from federation.cli.common import (
+    CliFailure,
+    get_home,
+    handle_errors,
+    home_option,
+    read_records,
+    run,
+)
+from federation.config import ConfigError, Settings, describe_validation_error
+from federation.node.app import create_app
+from federation.node.service import Node, init_home
+from federation.store import RecordRow
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="federation")
+def cli() -> None:
+    """A node of the federation of National Competence Centres for Social Innovation.
+
+    Each centre publishes its cases, events and contacts as a signed, append-only log and
+    pulls the logs of the centres it trusts. Every command takes --home DIR (default
+    $FEDERATION_HOME). Exit status: 0 success, 1 a failed check, 2 bad usage.
+    """
+
+
+@cli.command()
+@home_option
+@click.option("--origin", required=True, help="Origin (log) name, e.g. lt.esfa.ncc.")
+@click.option("--country", required=True, help="ISO 3166-1 alpha-2 country code, e.g. LT.")
+@click.option("--name", default="", help="Display name of the centre.")
+@click.option("--listen", default="127.0.0.1:8470", show_default=True, help="HOST:PORT to serve.")
+@handle_errors
+def init(home: Path | None, origin: str, country: str, name: str, listen: str) -> None:
+    """Create a node home: config, Ed25519 key (mode 0600), empty signed log. Prints the vkey."""
+    h = get_home(home)
+    try:
+        settings = Settings(origin=origin, country=country.upper(), name=name, listen=listen)
+    except ValueError as e:  # pydantic ValidationError is a ValueError
+        from pydantic import ValidationError
+
+        msg = describe_validation_error(e) if isinstance(e, ValidationError) else str(e)
+        raise ConfigError(msg) from e
+    signer = run(init_home(h, settings))
+    click.echo(f"created node {origin} in {h.path}", err=True)
+    click.echo(signer.vkey)
+
+
+@cli.command()
+@home_option
+@handle_errors
+def serve(home: Path | None) -> None:
+    """Run the node: feed API and (once peers are configured) scheduled pulls."""
+    run(_serve(get_home(home)))
+
+
+async def _serve(home: Any) -> None:
+    node = await Node.open(home)
+    try:
+        app = create_app(node)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, node.settings.host, node.settings.port)
+        await site.start()
+        click.echo(
+            f"serving {node.origin} on http://{node.settings.listen} (Ctrl-C to stop)", err=True
+        )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        await runner.cleanup()
+    finally:
+        await node.close()
+
+
+@cli.group()
+def key() -> None:
+    """The origin's signing key."""
+
+
+@key.command("show")
+@home_option
+@handle_errors
+def key_show(home: Path | None) -> None:
+    """Print this origin's verifier key (what other admins paste into `trust add`)."""
+    h = get_home(home)
+    settings = h.load()
+    from federation.node.service import load_signer
+
+    click.echo(load_signer(h.key_path(settings), settings.origin).vkey)
+
+
+@cli.group()
+def records() -> None:
+    """Publish and read records."""
+
+
+@records.command("put")
+@home_option
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@handle_errors
+def records_put(home: Path | None, files: tuple[Path, ...]) -> None:
+    """Publish records from JSON (object or array) or NDJSON FILES ('-' reads stdin).
+
+    Each record has "kind" (case|event|contact), "id" (ULID/UUID), optional "visibility"
+    (public|federation; person contacts default to federation) and the fields of its kind.
+    All records are validated first; if any is invalid, nothing is published.
+    """
+    items: list[dict[str, Any]] = []
+    for f in files:
+        items.extend(read_records(f))
+    result = run(_publish(get_home(home), items))
+    click.echo(
+        f"published {result[0]} record(s); {result[1]} size {result[2]} root {result[3]}",
+    )
+
+
+async def _publish(home: Any, items: list[dict[str, Any]]) -> tuple[int, str, int, str]:
+    async with await Node.open(home) as node:
+        res = await node.publish(items)
+        return res.published, node.origin, res.head.size, res.head.root.hex()
+
+
+@records.command("delete")
+@home_option
+@click.argument("kind")
+@click.argument("record_id", metavar="ID")
+@handle_errors
+def records_delete(home: Path | None, kind: str, record_id: str) -> None:
+    """Publish a delete (erasure) of one of this node's records."""
+
+    async def go() -> tuple[str, int]:
+        async with await Node.open(get_home(home)) as node:
+            res = await node.delete(kind, record_id)
+            return node.origin, res.head.size
+
+    origin, size = run(go())
+    click.echo(f"deleted {kind} {record_id}; {origin} size {size}")
+
+
+def _record_json(r: RecordRow) -> dict[str, Any]:
+    return {
+        "origin": r.origin,
+        "kind": r.kind,
+        "id": r.id,
+        "seq": r.seq,
+        "op": r.op,
+        "visibility": r.vis,
+        "ts": r.ts,
+        "valid": r.valid,
+        "reason": r.reason,
+        "leaf": r.leaf.decode(),
+        "body": orjson.loads(r.body) if r.body is not None else None,
+    }
+
+
+@records.command("get")
+@home_option
+@click.argument("origin")
+@click.argument("kind")
+@click.argument("record_id", metavar="ID")
+@handle_errors
+def records_get(home: Path | None, origin: str, kind: str, record_id: str) -> None:
+    """Print one record (its leaf, state and body) as JSON."""
+
+    async def go() -> RecordRow | None:
+        async with await Node.open(get_home(home)) as node:
+            return await node.store.get_record(origin, kind, record_id)
+
+    row = run(go())
+    if row is None:
+        raise CliFailure(f"no {kind} {record_id} of {origin} in this store")
+    click.echo(orjson.dumps(_record_json(row), option=orjson.OPT_INDENT_2).decode())
+
+
+@records.command("list")
+@home_option
+@click.option("--kind", type=click.Choice(["case", "event", "contact"]), help="Only this kind.")
+@click.option("--origin", help="Only records of this origin.")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--json", "as_json", is_flag=True, help="NDJSON output instead of a table.")
+@handle_errors
+def records_list(
+    home: Path | None, kind: str | None, origin: str | None, limit: int, as_json: bool
+) -> None:
+    """List current (live) records held by this node, own and merged."""
+
+    async def go() -> list[RecordRow]:
+        async with await Node.open(get_home(home)) as node:
+            return await node.store.list_records(kind=kind, origin=origin, limit=limit)
+
+    rows = run(go())
+    if as_json:
+        for r in rows:
+            click.echo(orjson.dumps(_record_json(r)).decode())
+        return
+    table = Table(title=f"{len(rows)} record(s)")
+    for col in ("origin", "kind", "id", "seq", "vis", "title", "updated"):
+        table.add_column(col)
+    for r in rows:
+        title = r.title.get("en") or next(iter(r.title.values()), "")
+        table.add_row(r.origin, r.kind, r.id, str(r.seq), r.vis or "", title, r.updated_at or "")
+    Console().print(table)
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

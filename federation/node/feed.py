@@ -1,0 +1,145 @@
+"""Feed API (DESIGN §4): the logs this node serves, for peers, auditors and anyone curious."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+import orjson
+from aiohttp import web
+
+from federation.node.context import NODE, SETTINGS
+from federation.node.errors import ApiError, bad_request
+from federation.protocol.entry import Visibility
+from federation.store import LogHead
+
+SERVED_ROLES = ("self", "trusted")
+
+
+def int_param(request: web.Request, name: str, default: int | None = None) -> int:
+    raw = request.query.get(name)
+    if raw is None:
+        if default is None:
+            raise bad_request(f"query parameter {name} is required")
+        return default
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        raise bad_request(f"{name} must be a non-negative integer, got {raw!r}")
+    return int(raw)
+
+
+def etagged(request: web.Request, body: bytes, content_type: str) -> web.Response:
+    etag = hashlib.sha256(body).hexdigest()[:32]
+    if etag in request.headers.get("If-None-Match", "").replace('"', " ").split():
+        return web.Response(status=304, headers={"ETag": f'"{etag}"'})
+    resp = web.Response(body=body, content_type=content_type, charset="utf-8")
+    resp.headers["ETag"] = f'"{etag}"'
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp
+
+
+async def served_head(request: web.Request) -> LogHead:
+    origin = request.match_info["origin"]
+    head = await request.app[NODE].store.head(origin)
+    if head is None or head.role not in SERVED_ROLES or head.checkpoint is None:
+        raise ApiError(404, "unknown_origin", f"this node serves no log of origin {origin!r}")
+    return head
+
+
+async def well_known(request: web.Request) -> web.Response:
+    node = request.app[NODE]
+    s = node.settings
+    doc = {
+        "protocol": "federation/1",
+        "origin": s.origin,
+        "name": s.name,
+        "country": s.country,
+        "vkey": node.signer.vkey,
+        "endpoints": {"logs": "/v1/logs"},
+    }
+    return web.json_response(doc, dumps=lambda o: orjson.dumps(o).decode())
+
+
+async def list_logs(request: web.Request) -> web.Response:
+    heads = await request.app[NODE].store.heads(SERVED_ROLES)
+    logs = [
+        {"origin": h.origin, "size": h.size, "checkpoint": h.checkpoint.decode()}
+        for h in heads
+        if h.checkpoint is not None
+    ]
+    return etagged(request, orjson.dumps(logs), "application/json")
+
+
+async def checkpoint(request: web.Request) -> web.Response:
+    head = await served_head(request)
+    assert head.checkpoint is not None
+    return etagged(request, head.checkpoint, "text/plain")
+
+
+def may_see_federation(request: web.Request) -> bool:
+    """Whether the requester may receive ``vis: federation`` bodies (none yet: see DESIGN §6)."""
+    return False
+
+
+async def entries(request: web.Request) -> web.StreamResponse:
+    head = await served_head(request)
+    cap = request.app[SETTINGS].limits.max_batch
+    start = int_param(request, "start", 0)
+    limit = int_param(request, "limit", cap)
+    if start > head.size:
+        raise bad_request(f"start {start} is beyond the log size {head.size}")
+    if limit < 1:
+        raise bad_request("limit must be at least 1")
+    end = min(head.size, start + min(limit, cap))
+    rows = await request.app[NODE].store.entries(head.id, start, end)
+    fed_ok = may_see_federation(request)
+    out = bytearray()
+    for r in rows:
+        body = r.body
+        if body is not None and r.vis == Visibility.FEDERATION and not fed_ok:
+            body = None
+        line = {
+            "seq": r.seq,
+            "leaf": r.leaf.decode(),
+            "body": body.decode() if body is not None else None,
+        }
+        out += orjson.dumps(line)
+        out += b"\n"
+    resp = web.Response(body=bytes(out), content_type="application/x-ndjson")
+    resp.headers["X-Log-Size"] = str(head.size)
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        resp.enable_compression(web.ContentCoding.gzip)
+    return resp
+
+
+def _hashes(hashes: list[bytes]) -> web.Response:
+    body = orjson.dumps({"hashes": [base64.b64encode(h).decode() for h in hashes]})
+    return web.Response(body=body, content_type="application/json")
+
+
+async def inclusion_proof(request: web.Request) -> web.Response:
+    head = await served_head(request)
+    index = int_param(request, "index")
+    size = int_param(request, "size", head.size)
+    if not 0 < size <= head.size:
+        raise bad_request(f"size must be between 1 and the log size {head.size}")
+    if index >= size:
+        raise bad_request(f"index {index} must be smaller than size {size}")
+    return _hashes(await request.app[NODE].store.inclusion_proof(head.origin, index, size))
+
+
+async def consistency_proof(request: web.Request) -> web.Response:
+    head = await served_head(request)
+    first = int_param(request, "from")
+    second = int_param(request, "to", head.size)
+    if not 1 <= first <= second <= head.size:
+        raise bad_request(f"need 1 <= from <= to <= {head.size} (the log size)")
+    return _hashes(await request.app[NODE].store.consistency_proof(head.origin, first, second))
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/.well-known/federation", well_known)
+    app.router.add_get("/v1/logs", list_logs)
+    app.router.add_get("/v1/logs/{origin}/checkpoint", checkpoint)
+    app.router.add_get("/v1/logs/{origin}/entries", entries)
+    app.router.add_get("/v1/logs/{origin}/proof/inclusion", inclusion_proof)
+    app.router.add_get("/v1/logs/{origin}/proof/consistency", consistency_proof)

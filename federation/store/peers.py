@@ -1,0 +1,233 @@
+"""Sync state: peers and their backoff, pending origins, equivocation evidence, pull history.
+
+A mixin of :class:`federation.store.Store` so that all SQL stays in the store package while
+``store.py`` keeps to the logs themselves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+from federation.protocol.entry import now_ts
+
+
+@dataclass(frozen=True, slots=True)
+class PeerRow:
+    url: str
+    origin: str | None
+    added_at: str
+    etag: str | None
+    last_attempt: str | None
+    last_success: str | None
+    last_error: str | None
+    failures: int
+    next_attempt: float
+    bytes_pulled: int
+    entries_pulled: int
+
+
+@dataclass(frozen=True, slots=True)
+class PendingRow:
+    origin: str
+    url: str
+    size: int
+    vkey: str | None
+    first_seen: str
+    last_seen: str
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRow:
+    id: int
+    origin: str
+    note_a: bytes
+    source_a: str
+    note_b: bytes
+    source_b: str
+    detail: str
+    found_at: str
+
+
+_PEER_COLS = (
+    "url, origin, added_at, etag, last_attempt, last_success, last_error, failures, "
+    "next_attempt, bytes_pulled, entries_pulled"
+)
+
+
+class SyncStateMixin:
+    _reader: aiosqlite.Connection
+
+    def _write(self) -> contextlib.AbstractAsyncContextManager[aiosqlite.Connection]:
+        raise NotImplementedError
+
+    # peers -----------------------------------------------------------------------------
+
+    async def add_peer(self, url: str, origin: str | None = None) -> bool:
+        """Add a peer; returns False if it was already there (its origin is refreshed)."""
+        async with self._write() as conn:
+            cur = await conn.execute(
+                "INSERT INTO peers (url, origin, added_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(url) DO NOTHING",
+                (url, origin, now_ts()),
+            )
+            added = cur.rowcount > 0
+            if not added and origin:
+                await conn.execute("UPDATE peers SET origin = ? WHERE url = ?", (origin, url))
+        return added
+
+    async def remove_peer(self, url: str) -> bool:
+        async with self._write() as conn:
+            cur = await conn.execute("DELETE FROM peers WHERE url = ?", (url,))
+            await conn.execute("DELETE FROM peer_origins WHERE url = ?", (url,))
+            await conn.execute("DELETE FROM pending WHERE url = ?", (url,))
+        return cur.rowcount > 0
+
+    async def peers(self) -> list[PeerRow]:
+        async with self._reader.execute(f"SELECT {_PEER_COLS} FROM peers ORDER BY url") as cur:  # noqa: S608
+            return [PeerRow(*r) for r in await cur.fetchall()]
+
+    async def peer(self, url: str) -> PeerRow | None:
+        sql = f"SELECT {_PEER_COLS} FROM peers WHERE url = ?"  # noqa: S608
+        async with self._reader.execute(sql, (url,)) as cur:
+            row = await cur.fetchone()
+        return PeerRow(*row) if row else None
+
+    async def record_pull(
+        self,
+        url: str,
+        *,
+        ok: bool,
+        started_at: str,
+        seconds: float,
+        entries: int,
+        nbytes: int,
+        etag: str | None = None,
+        error: str | None = None,
+        failures: int = 0,
+        next_attempt: float = 0.0,
+    ) -> None:
+        """Store the outcome of one pull of a peer and its backoff state (one transaction)."""
+        async with self._write() as conn:
+            if ok:
+                await conn.execute(
+                    "UPDATE peers SET last_attempt = ?, last_success = ?, failures = 0, "
+                    "next_attempt = ?, etag = COALESCE(?, etag), "
+                    "bytes_pulled = bytes_pulled + ?, entries_pulled = entries_pulled + ? "
+                    "WHERE url = ?",
+                    (started_at, started_at, next_attempt, etag, nbytes, entries, url),
+                )
+            else:
+                await conn.execute(
+                    "UPDATE peers SET last_attempt = ?, last_error = ?, failures = ?, "
+                    "next_attempt = ?, etag = NULL, bytes_pulled = bytes_pulled + ?, "
+                    "entries_pulled = entries_pulled + ? WHERE url = ?",
+                    (started_at, error, failures, next_attempt, nbytes, entries, url),
+                )
+            await conn.execute(
+                "INSERT INTO sync_runs (url, started_at, seconds, outcome, entries, bytes, detail)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (url, started_at, seconds, "ok" if ok else "error", entries, nbytes, error),
+            )
+
+    async def clear_backoff(self, url: str) -> bool:
+        async with self._write() as conn:
+            cur = await conn.execute(
+                "UPDATE peers SET failures = 0, next_attempt = 0, etag = NULL WHERE url = ?",
+                (url,),
+            )
+        return cur.rowcount > 0
+
+    async def note_peer_origin(self, url: str, origin: str, size: int) -> None:
+        async with self._write() as conn:
+            await conn.execute(
+                "INSERT INTO peer_origins (url, origin, size, seen_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(url, origin) DO UPDATE SET size = excluded.size, "
+                "seen_at = excluded.seen_at",
+                (url, origin, size, now_ts()),
+            )
+
+    async def sync_runs(self, url: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        sql = "SELECT url, started_at, seconds, outcome, entries, bytes, detail FROM sync_runs"
+        params: list[Any] = []
+        if url:
+            sql += " WHERE url = ?"
+            params.append(url)
+        sql += " ORDER BY id DESC LIMIT ?"
+        params.append(limit)
+        keys = ("url", "started_at", "seconds", "outcome", "entries", "bytes", "detail")
+        async with self._reader.execute(sql, params) as cur:
+            return [dict(zip(keys, r, strict=True)) for r in await cur.fetchall()]
+
+    # pending origins ---------------------------------------------------------------------
+
+    async def note_pending(self, origin: str, url: str, size: int, vkey: str | None) -> None:
+        now = now_ts()
+        async with self._write() as conn:
+            await conn.execute(
+                "INSERT INTO pending (origin, url, size, vkey, first_seen, last_seen) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(origin, url) DO UPDATE SET "
+                "size = excluded.size, vkey = COALESCE(excluded.vkey, pending.vkey), "
+                "last_seen = excluded.last_seen",
+                (origin, url, size, vkey, now, now),
+            )
+
+    async def pending(self) -> list[PendingRow]:
+        sql = (
+            "SELECT p.origin, p.url, p.size, p.vkey, p.first_seen, p.last_seen FROM pending p "
+            "WHERE NOT EXISTS (SELECT 1 FROM origins o WHERE o.origin = p.origin "
+            "AND o.role IN ('self', 'trusted')) ORDER BY p.origin, p.url"
+        )
+        async with self._reader.execute(sql) as cur:
+            return [PendingRow(*r) for r in await cur.fetchall()]
+
+    # equivocation evidence ---------------------------------------------------------------
+
+    async def add_evidence(
+        self,
+        origin: str,
+        note_a: bytes,
+        source_a: str,
+        note_b: bytes,
+        source_b: str,
+        detail: str,
+    ) -> int:
+        """Store two conflicting signed notes and freeze the origin, in one transaction."""
+        async with self._write() as conn:
+            cur = await conn.execute(
+                "INSERT INTO evidence (origin, note_a, source_a, note_b, source_b, detail, "
+                "found_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (origin, note_a, source_a, note_b, source_b, detail, now_ts()),
+            )
+            await conn.execute(
+                "UPDATE origins SET state = 'frozen', state_reason = ? WHERE origin = ?",
+                (f"equivocation: {detail}", origin),
+            )
+            return int(cur.lastrowid or 0)
+
+    async def evidence(self, origin: str | None = None) -> list[EvidenceRow]:
+        sql = (
+            "SELECT id, origin, note_a, source_a, note_b, source_b, detail, found_at FROM evidence"
+        )
+        params: tuple[str, ...] = ()
+        if origin:
+            sql += " WHERE origin = ?"
+            params = (origin,)
+        async with self._reader.execute(sql + " ORDER BY id", params) as cur:
+            return [
+                EvidenceRow(r[0], r[1], bytes(r[2]), r[3], bytes(r[4]), r[5], r[6], r[7])
+                for r in await cur.fetchall()
+            ]
+
+    async def checkpoint_at(self, origin: str, size: int) -> bytes | None:
+        """The checkpoint note of ``origin`` we accepted at exactly ``size``, if any."""
+        sql = (
+            "SELECT c.note FROM checkpoints c JOIN origins o ON o.id = c.origin_id "
+            "WHERE o.origin = ? AND c.size = ?"
+        )
+        async with self._reader.execute(sql, (origin, size)) as cur:
+            row = await cur.fetchone()
+        return bytes(row[0]) if row else None

@@ -1,0 +1,664 @@
+"""The node's SQLite store (aiosqlite): logs, tree hashes, erasable bodies, records, change feed.
+
+Discipline (DESIGN §7): WAL mode; one writer connection guarded by a lock, every write one
+``BEGIN IMMEDIATE`` transaction (so a CLI process and ``serve`` can both write safely); reads on
+their own connection. Roots and proofs are computed from stored complete-subtree hashes, so they
+cost O(log n) point reads.
+
+The store never verifies foreign data itself: the only ways in are :meth:`Store.append_own`
+(entries this node encodes and signs) and :meth:`Store.apply_update` (an update object the
+protocol layer already verified).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from federation.protocol import merkle
+from federation.protocol.checkpoint import Checkpoint, open_checkpoint
+from federation.protocol.entry import (
+    Leaf,
+    Op,
+    body_ref,
+    encode_delete,
+    encode_key,
+    encode_put,
+    now_ts,
+)
+from federation.protocol.errors import ProtocolError
+from federation.protocol.note import Signer, Verifier, parse_note, parse_vkey
+from federation.protocol.publish import Publication
+from federation.protocol.update import VerifiedEntry, VerifiedUpdate
+from federation.store.peers import SyncStateMixin
+from federation.store.schema import MIGRATIONS
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+class StoreError(Exception):
+    """Base class of store failures."""
+
+
+class UnknownOrigin(StoreError):
+    """No log of that origin is held here."""
+
+
+class StoreConflict(StoreError):
+    """The log changed under a write (another writer got there first); retry."""
+
+
+class ForkRisk(StoreError):
+    """This node's store is behind a checkpoint it already published: signing would fork."""
+
+
+@dataclass(frozen=True, slots=True)
+class LogHead:
+    id: int
+    origin: str
+    role: str
+    state: str
+    size: int
+    root: bytes
+    frontier: tuple[bytes, ...]
+    checkpoint: bytes | None
+    state_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EntryRow:
+    seq: int
+    leaf: bytes
+    body: bytes | None
+    vis: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRow:
+    origin: str
+    kind: str
+    id: str
+    seq: int
+    op: str
+    vis: str | None
+    ts: str
+    valid: bool | None
+    reason: str | None
+    country: str | None
+    title: dict[str, str]
+    updated_at: str | None
+    change: int
+    leaf: bytes
+    body: bytes | None
+
+
+def _frontier_bytes(hashes: Iterable[bytes]) -> bytes:
+    return b"".join(hashes)
+
+
+def _split_frontier(blob: bytes) -> tuple[bytes, ...]:
+    return tuple(blob[i : i + 32] for i in range(0, len(blob), 32))
+
+
+_HEAD_SQL = (
+    "SELECT id, origin, role, state, size, root, frontier, checkpoint, state_reason FROM origins"
+)
+
+
+def _head(row: Sequence[Any]) -> LogHead:
+    return LogHead(
+        id=row[0],
+        origin=row[1],
+        role=row[2],
+        state=row[3],
+        size=row[4],
+        root=bytes(row[5]),
+        frontier=_split_frontier(bytes(row[6])),
+        checkpoint=bytes(row[7]) if row[7] is not None else None,
+        state_reason=row[8],
+    )
+
+
+class Store(SyncStateMixin):
+    """Async facade over one SQLite file. Create with :meth:`open`, finish with :meth:`close`."""
+
+    def __init__(
+        self,
+        path: Path,
+        writer: aiosqlite.Connection,
+        reader: aiosqlite.Connection,
+        published_path: Path | None,
+    ) -> None:
+        self.path = path
+        self._writer = writer
+        self._reader = reader
+        self._published_path = published_path
+        self._lock = asyncio.Lock()
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    @classmethod
+    async def open(cls, path: Path | str, *, published_path: Path | None = None) -> Store:
+        path = Path(path)
+        writer = await cls._connect(path)
+        try:
+            await writer.execute("PRAGMA journal_mode=WAL")
+            await cls._migrate(writer)
+            reader = await cls._connect(path)
+        except BaseException:
+            await writer.close()
+            raise
+        return cls(path, writer, reader, published_path)
+
+    @staticmethod
+    async def _connect(path: Path) -> aiosqlite.Connection:
+        try:
+            conn = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot open store {path}: {e}") from e
+        await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        return conn
+
+    @staticmethod
+    async def _migrate(conn: aiosqlite.Connection) -> None:
+        try:
+            async with conn.execute("PRAGMA user_version") as cur:
+                row = await cur.fetchone()
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"not a federation store: {e}") from e
+        version = int(row[0]) if row else 0
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"store schema version {version} is newer than this program "
+                f"({len(MIGRATIONS)}); upgrade federation"
+            )
+        for i in range(version, len(MIGRATIONS)):
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                for stmt in _statements(MIGRATIONS[i]):
+                    await conn.execute(stmt)
+                await conn.execute(f"PRAGMA user_version={i + 1}")
+                await conn.execute("COMMIT")
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+
+    async def close(self) -> None:
+        await self._reader.close()
+        await self._writer.close()
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @contextlib.asynccontextmanager
+    async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction: BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
+        async with self._lock:
+            conn = self._writer
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            await conn.execute("COMMIT")
+
+    # -- origins ---------------------------------------------------------------------------
+
+    async def add_origin(self, origin: str, role: str, vkeys: Sequence[str] = ()) -> LogHead:
+        """Create (or re-activate) an origin and pin its keys. Idempotent."""
+        verifiers = [parse_vkey(v) for v in vkeys]
+        for v in verifiers:
+            if v.name != origin:
+                raise ProtocolError(f"key {v.vkey} is named {v.name}, not {origin}")
+        now = now_ts()
+        async with self._write() as conn:
+            await conn.execute(
+                "INSERT INTO origins (origin, role, root, added_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(origin) DO UPDATE SET role = excluded.role",
+                (origin, role, merkle.EMPTY_ROOT, now),
+            )
+            head = await self._head_in(conn, origin)
+            assert head is not None
+            await conn.executemany(
+                "INSERT OR IGNORE INTO origin_keys (origin_id, vkey, key_id, added_at) "
+                "VALUES (?, ?, ?, ?)",
+                [(head.id, v.vkey, v.key_id.hex(), now) for v in verifiers],
+            )
+        return head
+
+    async def set_origin_role(self, origin: str, role: str) -> None:
+        async with self._write() as conn:
+            cur = await conn.execute("UPDATE origins SET role = ? WHERE origin = ?", (role, origin))
+            if cur.rowcount == 0:
+                raise UnknownOrigin(origin)
+
+    async def _head_in(self, conn: aiosqlite.Connection, origin: str) -> LogHead | None:
+        async with conn.execute(_HEAD_SQL + " WHERE origin = ?", (origin,)) as cur:
+            row = await cur.fetchone()
+        return _head(row) if row else None
+
+    async def head(self, origin: str) -> LogHead | None:
+        return await self._head_in(self._reader, origin)
+
+    async def heads(self, roles: Sequence[str] = ("self", "trusted")) -> list[LogHead]:
+        marks = ",".join("?" * len(roles))
+        sql = f"{_HEAD_SQL} WHERE role IN ({marks}) ORDER BY origin"
+        async with self._reader.execute(sql, tuple(roles)) as cur:
+            return [_head(r) for r in await cur.fetchall()]
+
+    async def verifiers(self, origin: str) -> list[Verifier]:
+        """The origin's pinned, usable keys (active and retired, not revoked)."""
+        sql = (
+            "SELECT k.vkey FROM origin_keys k JOIN origins o ON o.id = k.origin_id "
+            "WHERE o.origin = ? AND k.state != 'revoked' ORDER BY k.added_at"
+        )
+        async with self._reader.execute(sql, (origin,)) as cur:
+            return [parse_vkey(r[0]) for r in await cur.fetchall()]
+
+    async def origin_keys(self, origin: str) -> list[tuple[str, str, str]]:
+        sql = (
+            "SELECT k.vkey, k.key_id, k.state FROM origin_keys k JOIN origins o "
+            "ON o.id = k.origin_id WHERE o.origin = ? ORDER BY k.added_at"
+        )
+        async with self._reader.execute(sql, (origin,)) as cur:
+            return [(r[0], r[1], r[2]) for r in await cur.fetchall()]
+
+    # -- fork protection for the node's own log -------------------------------------------
+
+    def published(self, origin: str, verifiers: Sequence[Verifier]) -> Checkpoint | None:
+        """The last checkpoint this origin is known to have published (from the side file)."""
+        if self._published_path is None or not self._published_path.exists():
+            return None
+        try:
+            note = self._published_path.read_bytes()
+            return open_checkpoint(note, origin, verifiers).checkpoint
+        except (OSError, ProtocolError) as e:
+            raise ForkRisk(f"cannot read {self._published_path}: {e}") from e
+
+    async def check_not_behind(self, origin: str, verifiers: Sequence[Verifier]) -> None:
+        """Refuse (``ForkRisk``) if the store is behind or diverges from a published checkpoint."""
+        published = self.published(origin, verifiers)
+        if published is None:
+            return
+        head = await self.head(origin)
+        size = head.size if head else 0
+        if size < published.size:
+            raise ForkRisk(
+                f"the store holds {size} entries of {origin} but checkpoint {published.size} "
+                "was already published (restored from an old backup?); refusing to sign a fork"
+            )
+        if published.size and await self.root_at(origin, published.size) != published.root:
+            raise ForkRisk(f"the store's tree of {origin} differs from its published checkpoint")
+
+    def _write_published(self, note: bytes, size: int) -> None:
+        path = self._published_path
+        if path is None:
+            return
+        if path.exists():
+            with contextlib.suppress(ProtocolError, ValueError, IndexError):
+                old = int(parse_note(path.read_bytes()).text.split("\n")[1])
+                if old >= size:
+                    return
+        tmp = path.with_suffix(".tmp")
+        with open(tmp, "wb") as f:
+            f.write(note)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    async def append_own(
+        self, origin: str, signer: Signer, pubs: Sequence[Publication], *, ts: str | None = None
+    ) -> LogHead:
+        """Append entries to this node's own log and sign the new checkpoint, in one transaction."""
+        await self.check_not_behind(origin, [signer.verifier])
+        ts = ts or now_ts()
+        async with self._write() as conn:
+            head = await self._head_in(conn, origin)
+            if head is None or head.role != "self":
+                raise UnknownOrigin(f"{origin} is not this node's own log")
+            cr = merkle.CompactRange(head.size, head.frontier)
+            applied: list[VerifiedEntry] = []
+            nodes: list[tuple[merkle.Node, bytes]] = []
+            for p in pubs:
+                seq = cr.size
+                if p.op is Op.PUT:
+                    assert p.kind and p.id and p.vis and p.body is not None
+                    raw = encode_put(seq, ts, p.kind, p.id, p.body, p.vis)
+                    leaf = Leaf(raw, seq, ts, p.op, p.kind, p.id, body_ref(p.body), p.vis)
+                    applied.append(VerifiedEntry(leaf, p.body, True, None, p.summary))
+                elif p.op is Op.DELETE:
+                    assert p.kind and p.id
+                    raw = encode_delete(seq, ts, p.kind, p.id)
+                    applied.append(
+                        VerifiedEntry(
+                            Leaf(raw, seq, ts, p.op, p.kind, p.id), None, None, None, None
+                        )
+                    )
+                else:
+                    assert p.vkey
+                    raw = encode_key(seq, ts, p.vkey)
+                    applied.append(
+                        VerifiedEntry(Leaf(raw, seq, ts, p.op, vkey=p.vkey), None, None, None, None)
+                    )
+                nodes.extend(cr.append(merkle.leaf_hash(raw)))
+            note = Checkpoint(origin, cr.size, cr.root()).sign(signer)
+            await self._apply(conn, head.id, applied, nodes)
+            await self._set_head(conn, head.id, cr, note, "self")
+            new_head = await self._head_in(conn, origin)
+            assert new_head is not None
+        self._write_published(note, cr.size)
+        return new_head
+
+    async def resign_own(self, origin: str, signers: Sequence[Signer]) -> LogHead:
+        """Sign a fresh checkpoint of the current tree (e.g. after a key rotation)."""
+        async with self._write() as conn:
+            head = await self._head_in(conn, origin)
+            if head is None or head.role != "self":
+                raise UnknownOrigin(f"{origin} is not this node's own log")
+            cr = merkle.CompactRange(head.size, head.frontier)
+            note = Checkpoint(origin, cr.size, cr.root()).sign(*signers)
+            await conn.execute("UPDATE origins SET checkpoint = ? WHERE id = ?", (note, head.id))
+            await conn.execute(
+                "INSERT OR REPLACE INTO checkpoints VALUES (?, ?, ?, ?, ?, 'self')",
+                (head.id, cr.size, cr.root(), note, now_ts()),
+            )
+            new_head = await self._head_in(conn, origin)
+            assert new_head is not None
+        return new_head
+
+    async def apply_update(self, update: VerifiedUpdate, source: str) -> LogHead:
+        """Merge a verified update of a trusted origin in one transaction (DESIGN §5 step 4).
+
+        Raises :class:`StoreConflict` if the stored log moved since verification started
+        (another pull merged first): the caller simply pulls again.
+        """
+        async with self._write() as conn:
+            head = await self._head_in(conn, update.origin)
+            if head is None or head.role != "trusted":
+                raise UnknownOrigin(f"{update.origin} is not a trusted origin here")
+            if head.state == "frozen":
+                raise StoreError(f"{update.origin} is frozen: {head.state_reason}")
+            if head.size != update.old_size or (
+                head.size == update.new_size and head.root != update.checkpoint.root
+            ):
+                raise StoreConflict(
+                    f"{update.origin} is at size {head.size}, "
+                    f"the update starts at {update.old_size}"
+                )
+            await self._apply(conn, head.id, update.entries, update.nodes)
+            cr = merkle.CompactRange(update.new_size, update.frontier)
+            await self._set_head(conn, head.id, cr, update.checkpoint.note, source)
+            new_head = await self._head_in(conn, update.origin)
+            assert new_head is not None
+        return new_head
+
+    async def _set_head(
+        self,
+        conn: aiosqlite.Connection,
+        origin_id: int,
+        cr: merkle.CompactRange,
+        note: bytes,
+        source: str,
+    ) -> None:
+        now = now_ts()
+        await conn.execute(
+            "UPDATE origins SET size = ?, root = ?, frontier = ?, checkpoint = ?, updated_at = ? "
+            "WHERE id = ?",
+            (cr.size, cr.root(), _frontier_bytes(cr.hashes), note, now, origin_id),
+        )
+        await conn.execute(
+            "INSERT OR REPLACE INTO checkpoints VALUES (?, ?, ?, ?, ?, ?)",
+            (origin_id, cr.size, cr.root(), note, now, source),
+        )
+
+    async def _apply(
+        self,
+        conn: aiosqlite.Connection,
+        origin_id: int,
+        applied: Sequence[VerifiedEntry],
+        nodes: Sequence[tuple[merkle.Node, bytes]],
+    ) -> None:
+        """Write leaves, tree hashes, bodies, record state and change feed for one batch."""
+        await conn.executemany(
+            "INSERT INTO leaves (origin_id, seq, leaf) VALUES (?, ?, ?)",
+            [(origin_id, a.leaf.seq, a.leaf.raw) for a in applied],
+        )
+        await conn.executemany(
+            "INSERT INTO tree (origin_id, level, idx, hash) VALUES (?, ?, ?, ?)",
+            [(origin_id, n.level, n.index, h) for n, h in nodes],
+        )
+        final: dict[tuple[str, str], VerifiedEntry] = {}
+        for a in applied:
+            if a.leaf.op is not Op.KEY:
+                assert a.leaf.kind is not None and a.leaf.id is not None
+                final[(a.leaf.kind.value, a.leaf.id)] = a
+        if not final:
+            return
+        # erasure: every older body of a touched record goes; only a final put's body stays
+        await conn.executemany(
+            "DELETE FROM bodies WHERE origin_id = ? AND kind = ? AND id = ?",
+            [(origin_id, k, i) for k, i in final],
+        )
+        await conn.executemany(
+            "INSERT INTO bodies (origin_id, seq, kind, id, vis, body) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (origin_id, a.leaf.seq, k, i, a.leaf.vis.value if a.leaf.vis else "", a.body)
+                for (k, i), a in final.items()
+                if a.leaf.op is Op.PUT and a.body is not None
+            ],
+        )
+        async with conn.execute("SELECT COALESCE(MAX(cursor), 0) FROM changes") as cur:
+            row = await cur.fetchone()
+        base = int(row[0]) if row else 0
+        now = now_ts()
+        change_rows = []
+        record_rows = []
+        for n, ((k, i), a) in enumerate(final.items(), start=base + 1):
+            leaf = a.leaf
+            change_rows.append((n, origin_id, k, i, leaf.seq, leaf.op.value, now))
+            s = a.summary
+            record_rows.append(
+                (
+                    origin_id,
+                    k,
+                    i,
+                    leaf.seq,
+                    leaf.op.value,
+                    leaf.vis.value if leaf.vis else None,
+                    leaf.ts,
+                    None if a.valid is None else int(a.valid),
+                    a.reason,
+                    s.country if s else None,
+                    json.dumps(s.title, ensure_ascii=False) if s else None,
+                    s.updated_at if s else None,
+                    n,
+                )
+            )
+        await conn.executemany(
+            "INSERT INTO changes (cursor, origin_id, kind, id, seq, op, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            change_rows,
+        )
+        await conn.executemany(
+            "INSERT INTO records (origin_id, kind, id, seq, op, vis, ts, valid, reason, country, "
+            "title, updated_at, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (origin_id, kind, id) DO UPDATE SET seq = excluded.seq, "
+            "op = excluded.op, vis = excluded.vis, ts = excluded.ts, valid = excluded.valid, "
+            "reason = excluded.reason, country = excluded.country, title = excluded.title, "
+            "updated_at = excluded.updated_at, change = excluded.change "
+            "WHERE excluded.seq > records.seq",
+            record_rows,
+        )
+
+    # -- reading logs ----------------------------------------------------------------------
+
+    async def entries(self, origin_id: int, start: int, end: int) -> list[EntryRow]:
+        """Entries ``start <= seq < end`` with their stored bodies (``None`` when erased)."""
+        sql = (
+            "SELECT l.seq, l.leaf, b.body, b.vis FROM leaves l LEFT JOIN bodies b "
+            "ON b.origin_id = l.origin_id AND b.seq = l.seq "
+            "WHERE l.origin_id = ? AND l.seq >= ? AND l.seq < ? ORDER BY l.seq"
+        )
+        async with self._reader.execute(sql, (origin_id, start, end)) as cur:
+            rows = await cur.fetchall()
+        return [
+            EntryRow(r[0], bytes(r[1]), bytes(r[2]) if r[2] is not None else None, r[3])
+            for r in rows
+        ]
+
+    async def _nodes(
+        self, origin_id: int, nodes: Iterable[merkle.Node]
+    ) -> dict[merkle.Node, bytes]:
+        wanted = sorted(set(nodes))
+        if not wanted:
+            return {}
+        out: dict[merkle.Node, bytes] = {}
+        # one statement of point lookups on the primary key: O(log n) reads
+        for chunk_start in range(0, len(wanted), 200):
+            chunk = wanted[chunk_start : chunk_start + 200]
+            sql = " UNION ALL ".join(
+                ["SELECT level, idx, hash FROM tree WHERE origin_id = ? AND level = ? AND idx = ?"]
+                * len(chunk)
+            )
+            params: list[int] = []
+            for n in chunk:
+                params.extend((origin_id, n.level, n.index))
+            async with self._reader.execute(sql, params) as cur:
+                for r in await cur.fetchall():
+                    out[merkle.Node(r[0], r[1])] = bytes(r[2])
+        missing = [n for n in wanted if n not in out]
+        if missing:
+            raise StoreError(f"tree hashes missing from the store: {missing[:3]}")
+        return out
+
+    async def _origin_id(self, origin: str) -> int:
+        head = await self.head(origin)
+        if head is None:
+            raise UnknownOrigin(origin)
+        return head.id
+
+    async def root_at(self, origin: str, size: int) -> bytes:
+        oid = await self._origin_id(origin)
+        plan = merkle.root_plan(size)
+        hashes = await self._nodes(oid, plan)
+        return merkle.fold([hashes[n] for n in plan])
+
+    async def inclusion_proof(self, origin: str, index: int, size: int) -> list[bytes]:
+        oid = await self._origin_id(origin)
+        plan = merkle.inclusion_plan(index, size)
+        return merkle.assemble(plan, await self._nodes(oid, merkle.plan_nodes(plan)))
+
+    async def consistency_proof(self, origin: str, size1: int, size2: int) -> list[bytes]:
+        oid = await self._origin_id(origin)
+        plan = merkle.consistency_plan(size1, size2)
+        return merkle.assemble(plan, await self._nodes(oid, merkle.plan_nodes(plan)))
+
+    async def leaf_hash(self, origin: str, index: int) -> bytes:
+        oid = await self._origin_id(origin)
+        return (await self._nodes(oid, [merkle.Node(0, index)]))[merkle.Node(0, index)]
+
+    # -- reading records -------------------------------------------------------------------
+
+    _RECORD_SQL = (
+        "SELECT o.origin, r.kind, r.id, r.seq, r.op, r.vis, r.ts, r.valid, r.reason, r.country, "
+        "r.title, r.updated_at, r.change, l.leaf, b.body FROM records r "
+        "JOIN origins o ON o.id = r.origin_id "
+        "JOIN leaves l ON l.origin_id = r.origin_id AND l.seq = r.seq "
+        "LEFT JOIN bodies b ON b.origin_id = r.origin_id AND b.seq = r.seq"
+    )
+
+    @staticmethod
+    def _record(r: Sequence[Any]) -> RecordRow:
+        return RecordRow(
+            origin=r[0],
+            kind=r[1],
+            id=r[2],
+            seq=r[3],
+            op=r[4],
+            vis=r[5],
+            ts=r[6],
+            valid=None if r[7] is None else bool(r[7]),
+            reason=r[8],
+            country=r[9],
+            title=json.loads(r[10]) if r[10] else {},
+            updated_at=r[11],
+            change=r[12],
+            leaf=bytes(r[13]),
+            body=bytes(r[14]) if r[14] is not None else None,
+        )
+
+    async def get_record(self, origin: str, kind: str, record_id: str) -> RecordRow | None:
+        sql = self._RECORD_SQL + " WHERE o.origin = ? AND r.kind = ? AND r.id = ?"
+        async with self._reader.execute(sql, (origin, kind, record_id)) as cur:
+            row = await cur.fetchone()
+        return self._record(row) if row else None
+
+    async def list_records(
+        self,
+        *,
+        kind: str | None = None,
+        origin: str | None = None,
+        include_deleted: bool = False,
+        after: int = 0,
+        limit: int = 100,
+    ) -> list[RecordRow]:
+        """Current records in change order (``after`` = last ``change`` seen, for paging)."""
+        where = ["r.change > ?"]
+        params: list[Any] = [after]
+        if kind:
+            where.append("r.kind = ?")
+            params.append(kind)
+        if origin:
+            where.append("o.origin = ?")
+            params.append(origin)
+        if not include_deleted:
+            where.append("r.op = 'put'")
+        sql = f"{self._RECORD_SQL} WHERE {' AND '.join(where)} ORDER BY r.change LIMIT ?"
+        params.append(limit)
+        async with self._reader.execute(sql, params) as cur:
+            return [self._record(r) for r in await cur.fetchall()]
+
+    async def counts(self) -> dict[str, dict[str, int]]:
+        """Live records per origin and kind."""
+        sql = (
+            "SELECT o.origin, r.kind, COUNT(*) FROM records r JOIN origins o ON o.id = r.origin_id "
+            "WHERE r.op = 'put' GROUP BY o.origin, r.kind"
+        )
+        out: dict[str, dict[str, int]] = {}
+        async with self._reader.execute(sql) as cur:
+            for origin, kind, n in await cur.fetchall():
+                out.setdefault(origin, {})[kind] = n
+        return out
+
+    async def body_count(self, origin: str, kind: str, record_id: str) -> int:
+        """How many body versions of a record are stored (0 after erasure)."""
+        sql = (
+            "SELECT COUNT(*) FROM bodies b JOIN origins o ON o.id = b.origin_id "
+            "WHERE o.origin = ? AND b.kind = ? AND b.id = ?"
+        )
+        async with self._reader.execute(sql, (origin, kind, record_id)) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (no semicolons inside our DDL strings)."""
+    lines = [ln.split("--", 1)[0] for ln in script.splitlines()]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]

@@ -1,0 +1,267 @@
+"""One pull round from one peer (DESIGN §5), step by step.
+
+1. ``GET /v1/logs`` (conditional on the last ETag). For each origin listed:
+   untrusted → noted as *pending* for admins, never merged; frozen → skipped.
+2. Verify the peer's checkpoint under the origin's pinned keys.
+3. If it is ahead of us: check a consistency proof from our size, then fetch entries from our
+   size in batches into an :class:`UpdateVerifier` that extends our stored compact range.
+4. Accept only if the recomputed root equals the signed root; then merge in one transaction.
+5. Conflicting signed checkpoints of one origin are stored as evidence and freeze the origin.
+   Anything else wrong is the *peer's* fault: the round fails, the peer is backed off.
+6. Transport failures back the peer off exponentially (state in the database).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import aiohttp
+
+from federation.config import Settings
+from federation.protocol.checkpoint import SignedCheckpoint, open_checkpoint
+from federation.protocol.entry import now_ts
+from federation.protocol.errors import ProofError, ProtocolError
+from federation.protocol.merkle import CompactRange, leaf_hash, verify_consistency
+from federation.protocol.update import UpdateVerifier
+from federation.store import LogHead, Store, StoreConflict
+from federation.sync.backoff import backoff_delay
+from federation.sync.client import LogInfo, PeerClient
+from federation.sync.errors import PeerProtocolError, SyncError
+
+log = logging.getLogger("federation.sync")
+
+
+@dataclass
+class OriginResult:
+    origin: str
+    outcome: str  # updated | unchanged | behind | pending | frozen | conflict | equivocation
+    old_size: int = 0
+    new_size: int = 0
+    detail: str = ""
+
+    @property
+    def entries(self) -> int:
+        return max(0, self.new_size - self.old_size) if self.outcome == "updated" else 0
+
+
+@dataclass
+class PullResult:
+    url: str
+    ok: bool
+    seconds: float = 0.0
+    nbytes: int = 0
+    not_modified: bool = False
+    error: str | None = None
+    reason: str | None = None
+    skipped: bool = False
+    origins: list[OriginResult] = field(default_factory=list)
+
+    @property
+    def entries(self) -> int:
+        return sum(o.entries for o in self.origins)
+
+    def changed(self) -> bool:
+        return any(o.outcome in ("updated", "equivocation") for o in self.origins)
+
+
+class Puller:
+    """Pulls peers into a store. One run at a time per peer (an asyncio lock per URL)."""
+
+    def __init__(
+        self,
+        store: Store,
+        session: aiohttp.ClientSession,
+        settings: Settings,
+        *,
+        clock: Callable[[], float] = time.time,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.store = store
+        self.session = session
+        self.settings = settings
+        self.clock = clock
+        self.rand = rand
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def pull_if_due(self, url: str) -> PullResult | None:
+        """Pull unless the peer is backing off. For the scheduler."""
+        peer = await self.store.peer(url)
+        if peer is None or peer.next_attempt > self.clock():
+            return None
+        return await self.pull(url)
+
+    async def pull(self, url: str) -> PullResult:
+        """One full round from ``url`` now (ignores backoff, like ``sync now``)."""
+        lock = self._locks.setdefault(url, asyncio.Lock())
+        if lock.locked():
+            return PullResult(url, ok=True, skipped=True, error="a pull is already running")
+        async with lock:
+            return await self._pull(url)
+
+    async def _pull(self, url: str) -> PullResult:
+        peer = await self.store.peer(url)
+        if peer is None:
+            return PullResult(url, ok=False, error="not a configured peer", reason="unknown_peer")
+        started_wall, started = now_ts(), time.monotonic()
+        client = PeerClient(self.session, url, self.settings.limits)
+        result = PullResult(url, ok=True)
+        try:
+            logs = await client.logs(peer.etag)
+            result.not_modified = logs.not_modified
+            for info in logs.logs:
+                result.origins.append(await self._pull_origin(client, url, info))
+        except SyncError as e:
+            result.ok = False
+            result.error = str(e)
+            result.reason = e.reason
+        result.seconds = time.monotonic() - started
+        result.nbytes = client.bytes_read
+        if result.ok:
+            # keep the ETag only if every listed origin is settled; else ask again next time
+            etag = logs.etag if all(o.outcome != "conflict" for o in result.origins) else None
+            await self.store.record_pull(
+                url,
+                ok=True,
+                started_at=started_wall,
+                seconds=result.seconds,
+                entries=result.entries,
+                nbytes=result.nbytes,
+                etag=etag,
+            )
+            log.info(
+                "pull ok peer=%s origins=%d entries=%d bytes=%d seconds=%.3f",
+                url,
+                len(result.origins),
+                result.entries,
+                result.nbytes,
+                result.seconds,
+            )
+        else:
+            failures = peer.failures + 1
+            delay = backoff_delay(
+                failures,
+                base=self.settings.sync.backoff_base,
+                cap=self.settings.sync.backoff_cap,
+                rand=self.rand(),
+            )
+            await self.store.record_pull(
+                url,
+                ok=False,
+                started_at=started_wall,
+                seconds=result.seconds,
+                entries=result.entries,
+                nbytes=result.nbytes,
+                error=f"{result.reason}: {result.error}",
+                failures=failures,
+                next_attempt=self.clock() + delay,
+            )
+            log.warning(
+                "pull failed peer=%s reason=%s error=%s failures=%d retry_in=%.0fs",
+                url,
+                result.reason,
+                result.error,
+                failures,
+                delay,
+            )
+        return result
+
+    async def _pull_origin(self, client: PeerClient, url: str, info: LogInfo) -> OriginResult:
+        store = self.store
+        origin = info.origin
+        head = await store.head(origin)
+        if head is not None and head.role == "self":
+            return OriginResult(origin, "unchanged", head.size, head.size, "our own log")
+        if head is None or head.role != "trusted":
+            await store.note_pending(origin, url, info.size, None)
+            return OriginResult(origin, "pending", 0, 0, "origin not trusted here")
+        if head.state == "frozen":
+            return OriginResult(origin, "frozen", head.size, head.size, head.state_reason or "")
+        verifiers = await store.verifiers(origin)
+        try:
+            cp = open_checkpoint(info.checkpoint, origin, verifiers)
+        except ProtocolError as e:
+            raise PeerProtocolError(f"{origin}: checkpoint: {e}", reason=e.code) from e
+        if cp.size != info.size:
+            raise PeerProtocolError(f"{origin}: listed size {info.size} != checkpoint {cp.size}")
+        await store.note_peer_origin(url, origin, cp.size)
+
+        if cp.size <= head.size:
+            ours = await store.root_at(origin, cp.size) if cp.size else cp.root
+            if ours != cp.root:
+                return await self._equivocation(head, cp, url, "same size, different root")
+            return OriginResult(
+                origin, "unchanged" if cp.size == head.size else "behind", head.size, head.size
+            )
+
+        if head.size > 0:
+            proof = await client.consistency(origin, head.size, cp.size)
+            try:
+                verify_consistency(head.size, cp.size, proof, head.root, cp.root)
+            except ProofError as e:
+                return await self._diagnose(client, head, cp, url, f"consistency proof: {e}")
+
+        verifier = UpdateVerifier(origin, head.size, head.frontier, cp)
+        batch = self.settings.limits.max_batch
+        try:
+            while verifier.remaining:
+                got = await client.entries(origin, verifier.size, min(batch, verifier.remaining))
+                if not got:
+                    raise PeerProtocolError(
+                        f"{origin}: no entries from {verifier.size} (truncated log?)",
+                        reason="truncated",
+                    )
+                for entry in got[: verifier.remaining]:
+                    verifier.add(entry)
+            update = verifier.finish()
+        except ProtocolError as e:
+            raise PeerProtocolError(f"{origin}: {e}", reason=e.code) from e
+        try:
+            await store.apply_update(update, url)
+        except StoreConflict as e:
+            return OriginResult(origin, "conflict", head.size, head.size, str(e))
+        return OriginResult(origin, "updated", head.size, cp.size)
+
+    async def _equivocation(
+        self, head: LogHead, cp: SignedCheckpoint, url: str, detail: str
+    ) -> OriginResult:
+        """Two validly signed, conflicting checkpoints: keep both notes, freeze the origin."""
+        ours = head.checkpoint or b""
+        await self.store.add_evidence(head.origin, ours, "local", cp.note, url, detail)
+        log.error("EQUIVOCATION origin=%s peer=%s: %s", head.origin, url, detail)
+        return OriginResult(head.origin, "equivocation", head.size, head.size, detail)
+
+    async def _diagnose(
+        self, client: PeerClient, head: LogHead, cp: SignedCheckpoint, url: str, why: str
+    ) -> OriginResult:
+        """A consistency proof failed: is the peer lying, or did the origin fork its log?
+
+        Re-verify the peer's log from leaf 0 against its signed checkpoint. If it reproduces
+        the signed root but not our root at our size, the origin signed two incompatible
+        trees (evidence); otherwise the peer served bad data.
+        """
+        rebuilt = CompactRange()
+        batch = self.settings.limits.max_batch
+        prefix_root: bytes | None = None
+        try:
+            while rebuilt.size < cp.size:
+                got = await client.entries(
+                    cp.origin, rebuilt.size, min(batch, cp.size - rebuilt.size)
+                )
+                if not got:
+                    break
+                for entry in got[: cp.size - rebuilt.size]:
+                    rebuilt.append(leaf_hash(entry.leaf))
+                    if rebuilt.size == head.size:
+                        prefix_root = rebuilt.root()
+        except PeerProtocolError as e:
+            raise PeerProtocolError(
+                f"{cp.origin}: {why}; re-reading the log from 0 failed: {e}", reason="bad_proof"
+            ) from e
+        if rebuilt.size == cp.size and rebuilt.root() == cp.root and prefix_root != head.root:
+            return await self._equivocation(head, cp, url, f"fork at size {head.size} ({why})")
+        raise PeerProtocolError(f"{cp.origin}: {why}", reason="bad_proof")
