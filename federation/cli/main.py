@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,10 @@ def serve(home: Path | None) -> None:
 
 
 async def _serve(home: Any) -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     node = await Node.open(home)
     try:
         app = create_app(node)
@@ -219,6 +224,19 @@ def records_list(
         title = r.title.get("en") or next(iter(r.title.values()), "")
         table.add_row(r.origin, r.kind, r.id, str(r.seq), r.vis or "", title, r.updated_at or "")
     Console().print(table)
+
+
+from federation.cli.demo import demo  # noqa: E402
+
+cli.add_command(demo)
+
+from federation.cli.admin import peers, trust  # noqa: E402
+from federation.cli.syncing import status, sync  # noqa: E402
+
+cli.add_command(trust)
+cli.add_command(peers)
+cli.add_command(sync)
+cli.add_command(status)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ A mixin of :class:`federation.store.Store` so that all SQL stays in the store pa
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +51,29 @@ class EvidenceRow:
     source_b: str
     detail: str
     found_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class OriginKeyRow:
+    vkey: str
+    key_id: str
+    state: str
+    added_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class OriginRow:
+    """One origin as admins see it: role, state, size held, root, pinned keys."""
+
+    origin: str
+    role: str
+    state: str
+    state_reason: str | None
+    size: int
+    root: bytes
+    added_at: str
+    updated_at: str | None
+    keys: tuple[OriginKeyRow, ...]
 
 
 _PEER_COLS = (
@@ -183,6 +207,30 @@ class SyncStateMixin:
         )
         async with self._reader.execute(sql) as cur:
             return [PendingRow(*r) for r in await cur.fetchall()]
+
+    # origins overview (read-only, for admins) --------------------------------------------
+
+    async def origin_overview(self, roles: Sequence[str] = ("self", "trusted")) -> list[OriginRow]:
+        """Origins with the given roles, by name, each with its pinned keys (oldest first)."""
+        marks = ",".join("?" * len(roles))
+        cols = "id, origin, role, state, state_reason, size, root, added_at, updated_at"
+        sql = f"SELECT {cols} FROM origins WHERE role IN ({marks}) ORDER BY origin"  # noqa: S608
+        async with self._reader.execute(sql, tuple(roles)) as cur:
+            origins = await cur.fetchall()
+        keys: dict[int, list[OriginKeyRow]] = {}
+        sql = (
+            "SELECT origin_id, vkey, key_id, state, added_at FROM origin_keys "
+            "ORDER BY added_at, key_id"
+        )
+        async with self._reader.execute(sql) as cur:
+            for r in await cur.fetchall():
+                keys.setdefault(r[0], []).append(OriginKeyRow(r[1], r[2], r[3], r[4]))
+        return [
+            OriginRow(
+                r[1], r[2], r[3], r[4], r[5], bytes(r[6]), r[7], r[8], tuple(keys.get(r[0], ()))
+            )
+            for r in origins
+        ]
 
     # equivocation evidence ---------------------------------------------------------------
 
