@@ -239,13 +239,16 @@ class Store(SyncStateMixin):
                 "VALUES (?, ?, ?, ?)",
                 [(head.id, v.vkey, v.key_id.hex(), now) for v in verifiers],
             )
+            # the trust set changed: a peer's unchanged /v1/logs may now hold news for us
+            await conn.execute("UPDATE peers SET etag = NULL")
         return head
 
     async def set_origin_role(self, origin: str, role: str) -> None:
         async with self._write() as conn:
             cur = await conn.execute("UPDATE origins SET role = ? WHERE origin = ?", (role, origin))
             if cur.rowcount == 0:
-                raise UnknownOrigin(origin)
+                raise UnknownOrigin(f"no origin {origin} in this store")
+            await conn.execute("UPDATE peers SET etag = NULL")  # as in add_origin
 
     async def _head_in(self, conn: aiosqlite.Connection, origin: str) -> LogHead | None:
         async with conn.execute(_HEAD_SQL + " WHERE origin = ?", (origin,)) as cur:
