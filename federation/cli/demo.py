@@ -4,8 +4,9 @@ Starts one node per centre of ``centres.json``, has every admin pin every other 
 peers them per :func:`~federation.cli.localnet.seed_topology` (full mesh inside each
 consortium, three bridges), publishes each centre's sample records, then pulls in rounds until
 every node holds every log with identical roots. Then it follows one public case from Sofia
-to Copenhagen, and one erasure: a person contact withdrawn in Sofia reaches Copenhagen only
-through relays.
+to Copenhagen, and one erasure: a Sofia expert who had agreed to a public listing (so her
+contact card reached every node) withdraws consent; the ``delete`` crosses five relays and the
+card's bytes disappear from every store, Copenhagen's included, while the leaves stay.
 """
 
 from __future__ import annotations
@@ -164,7 +165,7 @@ async def _body_state(net: LocalNetwork, origin: str, kind: str, record_id: str)
         return "not held"
     bodies = await net[origin].store.body_count(SOURCE, kind, record_id)
     if row.op != "put":
-        return f"op {row.op}, {bodies} stored bodies"
+        return f"op {row.op}, {_bodies(bodies)}"
     if row.body is None:
         return f"op put, vis {row.vis}, body withheld (federation visibility)"
     return f"op put, vis {row.vis}, body present ({len(row.body)} bytes)"
@@ -192,9 +193,23 @@ def _relay_chain(
     return chain[::-1] if chain[-1] == SOURCE else []
 
 
+def _bodies(n: int) -> str:
+    return f"{n} stored {'body' if n == 1 else 'bodies'}"
+
+
+def _publicly_listed(record: dict[str, Any]) -> dict[str, Any]:
+    """The Sofia expert opted in to a public listing, so her card travels to every node."""
+    if record["kind"] == "contact" and record.get("contact_type") == "person":
+        return {**record, "publication_consent": True}
+    return record
+
+
 async def _erasure(net: LocalNetwork, person_id: str, edges: list[tuple[str, str]]) -> int:
     bg, dk = net[SOURCE], net[TARGET]
-    say(f"erasure: the person contact {person_id} of {SOURCE} (consent withdrawn)")
+    say(
+        f"erasure: the person contact {person_id} of {SOURCE}, listed publicly with her "
+        "consent, withdraws consent (GDPR Art. 17)"
+    )
     say(f"  at {SOURCE}: {await _body_state(net, SOURCE, 'contact', person_id)}")
     say(f"  at {TARGET}: {await _body_state(net, TARGET, 'contact', person_id)}")
     res = await bg.node.delete("contact", person_id)
@@ -209,7 +224,7 @@ async def _erasure(net: LocalNetwork, person_id: str, edges: list[tuple[str, str
         state = f"op {row.op}" if row else "not held"
         say(
             f"  round {n}: {_entries(stats.entries)} pulled, {stats.nbytes:,} bytes; "
-            f"at {TARGET}: {state}, {bodies} stored bodies"
+            f"at {TARGET}: {state}, {_bodies(bodies)}"
         )
         if row is not None and row.op == "delete" and bodies == 0:
             break
@@ -250,6 +265,8 @@ async def _demo(root: Path, extra: int) -> None:
         by_kind: Counter[str] = Counter()
         for origin, n in net.nodes.items():
             published[origin] = sample_records(origin, extra=extra)
+            if origin == SOURCE:
+                published[origin] = [_publicly_listed(r) for r in published[origin]]
             await n.node.publish(published[origin])
             by_kind.update(r["kind"] for r in published[origin])
         total = sum(by_kind.values())

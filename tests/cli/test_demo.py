@@ -81,7 +81,9 @@ def test_demo_converges_and_erases(tmp_path: Path) -> None:
         r"\(relayed via sk\.nkcsi\.ncc, lt\.esfa\.ncc, lv\.sif\.ncc, ee\.kusk\.ncc\)",
         out,
     )
-    assert "body withheld (federation visibility)" in out
+    # the publicly listed expert's card reached Copenhagen, and the erasure removed it there
+    assert re.search(r"at dk\.esia\.ncc: op put, vis public, body present \(\d+ bytes\)", out)
+    assert re.search(r"at dk\.esia\.ncc: op delete, 0 stored bodies", out)
     assert "title [bg]:" in out
     assert "title [en]:" in out
     assert "13/13 nodes hold the delete, 0 stored bodies" in out
