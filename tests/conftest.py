@@ -185,14 +185,15 @@ async def node_home(make_home: HomeFactory) -> tuple[Home, str]:
 async def serve_node() -> AsyncIterator[NodeServer]:
     """``await serve_node(home)`` → (open Node, base URL) served on 127.0.0.1, port 0.
 
-    Everything started is stopped at teardown: the runner first, then the node.
+    No scheduled pulls run (tests trigger pulls by calling them). Everything started is
+    stopped at teardown: the runner first, then the node.
     """
     async with contextlib.AsyncExitStack() as stack:
 
         async def start(home: Home) -> tuple[Node, str]:
             node = await Node.open(home)
             stack.push_async_callback(node.close)
-            runner = web.AppRunner(create_app(node), access_log=None)
+            runner = web.AppRunner(create_app(node, schedule=False), access_log=None)
             await runner.setup()
             stack.push_async_callback(runner.cleanup)
             site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -52,7 +52,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if e.status < 400:
             raise
         code = _STATUS_CODES.get(e.status, "error")
-        return error_response(e.status, code, e.reason or code)
+        resp = error_response(e.status, code, e.reason or code)
+        if "Allow" in e.headers:  # a 405 must say which methods are allowed (RFC 9110)
+            resp.headers["Allow"] = e.headers["Allow"]
+        return resp
     except Exception:
         log.exception("internal error on %s %s", request.method, request.path)
         return error_response(500, "internal", "internal server error")
