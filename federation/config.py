@@ -28,6 +28,7 @@ KEY_FILE = "origin.key"
 DB_FILE = "federation.sqlite"
 PUBLISHED_FILE = "published.checkpoint"
 DEFAULT_PORT = 8470
+MIN_ADMIN_TOKEN = 16
 
 
 class ConfigError(Exception):
@@ -48,6 +49,18 @@ class Limits(BaseModel):
     max_records_per_put: int = Field(100_000, ge=1, description="records in one publish call")
     connect_timeout: float = Field(10.0, gt=0, description="peer connect timeout")
     request_timeout: float = Field(60.0, gt=0, description="whole peer request timeout")
+    signature_window: float = Field(
+        300.0,
+        ge=1,
+        le=86_400,
+        description="accepted clock difference (s) of a signed request's `created` (§7.8)",
+    )
+    rate_per_second: float = Field(
+        50.0, ge=0, description="requests per second one client may make (0: no rate limit)"
+    )
+    rate_burst: int = Field(
+        200, ge=0, description="requests one client may make in a burst (0: no rate limit)"
+    )
 
 
 class SyncSettings(BaseModel):
@@ -74,6 +87,13 @@ class Settings(BaseModel):
     public_url: str = Field("", description="base URL peers use to reach this node")
     database: str = Field(DB_FILE, description="SQLite file, relative to the home")
     key_file: str = Field(KEY_FILE, description="signing key file, relative to the home")
+    admin_token: str = Field(
+        "",
+        description="bearer token of the admin API (empty: admin API disabled); "
+        "`federation init` generates one",
+        repr=False,
+    )
+    admin_remote: bool = Field(False, description="serve the admin API to non-loopback clients too")
     limits: Limits = Field(default_factory=Limits)
     sync: SyncSettings = Field(default_factory=SyncSettings)
 
@@ -84,6 +104,15 @@ class Settings(BaseModel):
             return check_origin(v)
         except MalformedError as e:
             raise ValueError(str(e)) from e
+
+    @field_validator("admin_token")
+    @classmethod
+    def _admin_token(cls, v: str) -> str:
+        if v and len(v) < MIN_ADMIN_TOKEN:
+            raise ValueError(f"must be empty (admin API off) or at least {MIN_ADMIN_TOKEN} chars")
+        if v and not (v.isascii() and v.isprintable() and " " not in v):
+            raise ValueError("must be printable ASCII without spaces")
+        return v
 
     @field_validator("listen")
     @classmethod
@@ -182,3 +211,27 @@ def dump_settings(settings: Settings) -> str:
         lines.extend(["", f"[{name}]"])
         lines.extend(f"{k} = {_toml_value(v)}" for k, v in table.items())
     return "\n".join(lines) + "\n"
+
+
+def config_reference() -> str:
+    """A Markdown table of every config key, its default and meaning (for docs/config.md).
+
+    Built from the pydantic fields and their descriptions, so the documentation cannot drift
+    from the model (a test compares the two).
+    """
+    rows = ["| key | default | meaning |", "|---|---|---|"]
+
+    def add(model: type[BaseModel], prefix: str) -> None:
+        for name, f in model.model_fields.items():
+            nested = f.annotation
+            if isinstance(nested, type) and issubclass(nested, BaseModel):
+                doc = (nested.__doc__ or "").strip().splitlines()[0]
+                rows.append(f"| `[{name}]` | | table: {doc} |")
+                add(nested, f"{prefix}{name}.")
+                continue
+            default = "(required)" if f.is_required() else f"`{_toml_value(f.default)}`"
+            meaning = (f.description or "").replace("|", "\\|")
+            rows.append(f"| `{prefix}{name}` | {default} | {meaning} |")
+
+    add(Settings, "")
+    return "\n".join(rows) + "\n"

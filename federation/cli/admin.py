@@ -4,19 +4,21 @@
 ``peers`` lists the nodes it pulls from. The two are independent: a peer may relay many
 origins, and an origin is merged from whichever peer has it.
 
+The operations themselves are in ``node/admin_ops.py``, shared with the admin HTTP API, so
+both give the same result; this module parses arguments and prints.
+
 Exit status (see ``cli/common.py``): 0 done (also when there was nothing to do, e.g. a key or
 peer already present); 1 a failed check — a malformed verifier key or one whose key ID does not
-match it, this node's own origin, an unknown origin or peer; 2 bad usage — no home, or a peer
-URL that is not an http(s) URL.
+match it, a revoked key, this node's own origin, an unknown origin, key or peer; 2 bad usage —
+no home, or a peer URL that is not an http(s) URL.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import click
 import orjson
@@ -24,20 +26,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from federation.cli.common import CliFailure, CliUsage, get_home, handle_errors, home_option, run
+from federation.cli.common import get_home, handle_errors, home_option, run
 from federation.config import Home
+from federation.node import admin_ops as ops
+from federation.node.admin_ops import normalise_url, origin_json, peer_json
 from federation.node.service import Node
-from federation.protocol.checkpoint import check_origin
-from federation.protocol.errors import ProtocolError
-from federation.protocol.note import parse_vkey
-from federation.store import PeerRow, PendingRow
+from federation.store import PeerRow
 from federation.store.peers import OriginRow
-from federation.sync.client import PeerClient
-from federation.sync.errors import SyncError
 from federation.sync.scheduler import new_session
-
-PROBE_TIMEOUT = 5.0
-"""Seconds `peers add` waits for a peer's /.well-known/federation."""
 
 # -- output helpers (shared with cli/syncing.py) -------------------------------------------------
 
@@ -85,44 +81,6 @@ def human_delay(seconds: float) -> str:
     return f"in {s // 3600}h{s % 3600 // 60:02d}m"
 
 
-def normalise_url(url: str) -> str:
-    """A peer's base URL: http(s), a host, no query, fragment or credentials; no trailing '/'."""
-    try:
-        parts = urlsplit(url.strip())
-        parts.port  # noqa: B018 (raises ValueError on a bad port)
-    except ValueError as e:
-        raise CliUsage(f"{url!r} is not a valid URL: {e}") from e
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
-        raise CliUsage(f"{url!r} is not an http(s) URL such as https://node.example.eu")
-    if parts.query or parts.fragment:
-        raise CliUsage(f"{url!r}: a peer URL has no query or fragment")
-    if parts.username is not None or parts.password is not None:
-        raise CliUsage(f"{url!r}: credentials in peer URLs are not supported")
-    return f"{scheme}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
-
-
-def peer_key(url: str) -> str:
-    """How a URL given to `peers remove` or `sync --peer` is matched against the peers table."""
-    return url.strip().rstrip("/")
-
-
-def peer_json(p: PeerRow, now: float) -> dict[str, Any]:
-    return {
-        "url": p.url,
-        "origin": p.origin,
-        "added_at": p.added_at,
-        "last_attempt": p.last_attempt,
-        "last_success": p.last_success,
-        "last_error": p.last_error,
-        "failures": p.failures,
-        "next_attempt": p.next_attempt,
-        "due_in": max(0.0, p.next_attempt - now),
-        "bytes_pulled": p.bytes_pulled,
-        "entries_pulled": p.entries_pulled,
-    }
-
-
 def peers_table(peers: Sequence[PeerRow], now: float, title: str | None = None) -> Table:
     table = Table(title=title)
     for col in ("url", "origin", "last success", "last error", "failures", "next", "pulled"):
@@ -138,20 +96,6 @@ def peers_table(peers: Sequence[PeerRow], now: float, title: str | None = None) 
             cell(f"{p.entries_pulled:,} entries, {human_bytes(p.bytes_pulled)}"),
         )
     return table
-
-
-def origin_json(o: OriginRow) -> dict[str, Any]:
-    return {
-        "origin": o.origin,
-        "role": o.role,
-        "state": o.state,
-        "state_reason": o.state_reason,
-        "size": o.size,
-        "root": o.root.hex(),
-        "added_at": o.added_at,
-        "updated_at": o.updated_at,
-        "keys": [{"key_id": k.key_id, "state": k.state, "vkey": k.vkey} for k in o.keys],
-    }
 
 
 def state_text(state: str, reason: str | None) -> str:
@@ -177,25 +121,11 @@ def trust_add(home: Path | None, vkey: str) -> None:
     trust. Adding another key of an already trusted origin pins that key too. A malformed key,
     or one whose key ID does not match it, exits with status 1 and stores nothing.
     """
-    try:
-        verifier = parse_vkey(vkey)
-        origin = check_origin(verifier.name)
-    except ProtocolError as e:
-        raise CliFailure(f"invalid verifier key: {e}") from e
-    key_id = verifier.key_id.hex()
+    ops.parse_trusted_vkey(vkey)  # a bad key fails before the home is even opened
 
     async def go() -> str:
         async with await Node.open(get_home(home)) as node:
-            if origin == node.origin:
-                raise CliFailure(f"{origin} is this node's own origin; it needs no trust")
-            head = await node.store.head(origin)
-            pinned = {v for v, _, _ in await node.store.origin_keys(origin)}
-            if head is not None and head.role == "trusted" and verifier.vkey in pinned:
-                return f"{origin} is already trusted with key {key_id}"
-            await node.store.add_origin(origin, "trusted", [verifier.vkey])
-            keys = len(pinned | {verifier.vkey})
-            more = f" ({keys} keys pinned)" if keys > 1 else ""
-            return f"trusted {origin} key {key_id}{more}"
+            return (await ops.trust_add(node.store, node.origin, vkey)).message
 
     click.echo(run(go()))
 
@@ -206,12 +136,14 @@ def trust_add(home: Path | None, vkey: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="A JSON array instead of a table.")
 @handle_errors
 def trust_list(home: Path | None, show_all: bool, as_json: bool) -> None:
-    """List this node's own origin and the trusted ones: keys, state, size held, root."""
-    roles = ("self", "trusted", "removed") if show_all else ("self", "trusted")
+    """List this node's own origin and the trusted ones: keys, state, size held, root.
+
+    Each pinned key shows its state: active, retired or revoked.
+    """
 
     async def go() -> list[OriginRow]:
         async with await Node.open(get_home(home)) as node:
-            return await node.store.origin_overview(roles)
+            return await ops.trust_list(node.store, include_removed=show_all)
 
     rows = run(go())
     if as_json:
@@ -246,49 +178,34 @@ def trust_remove(home: Path | None, name: str) -> None:
 
     async def go() -> str:
         async with await Node.open(get_home(home)) as node:
-            head = await node.store.head(name)
-            if head is None:
-                raise CliFailure(f"{name} is not a trusted origin here")
-            if head.role == "self":
-                raise CliFailure(f"{name} is this node's own origin; it cannot be removed")
-            if head.role == "removed":
-                return f"{name} was already removed"
-            await node.store.set_origin_role(name, "removed")
-            return (
-                f"removed {name}: no longer merged or served; "
-                f"the {head.size:,} entries held stay in the store"
-            )
+            return (await ops.trust_remove(node.store, name)).message
 
     click.echo(run(go()))
 
 
-def _group_pending(rows: Iterable[PendingRow]) -> list[dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        o = out.setdefault(
-            r.origin,
-            {
-                "origin": r.origin,
-                "size": 0,
-                "vkey": None,
-                "first_seen": r.first_seen,
-                "last_seen": r.last_seen,
-                "seen_at": [],
-            },
-        )
-        o["size"] = max(o["size"], r.size)
-        o["vkey"] = o["vkey"] or r.vkey
-        o["first_seen"] = min(o["first_seen"], r.first_seen)
-        o["last_seen"] = max(o["last_seen"], r.last_seen)
-        o["seen_at"].append(
-            {"url": r.url, "size": r.size, "first_seen": r.first_seen, "last_seen": r.last_seen}
-        )
-    return list(out.values())
+@trust.command("revoke")
+@home_option
+@click.argument("name")
+@click.argument("key_id", metavar="KEYID")
+@handle_errors
+def trust_revoke(home: Path | None, name: str, key_id: str) -> None:
+    """Revoke the pinned key KEYID (8 hex digits, see `trust list`) of origin NAME.
+
+    From now on a checkpoint of NAME signed only by that key is refused: a pull that meets one
+    fails and merges nothing. What was merged before stays. A revoked key cannot be trusted
+    again; pin the origin's new key with `trust add`.
+    """
+
+    async def go() -> str:
+        async with await Node.open(get_home(home)) as node:
+            return (await ops.trust_revoke(node.store, name, key_id)).message
+
+    click.echo(run(go()))
 
 
 async def pending_origins(home: Home) -> list[dict[str, Any]]:
     async with await Node.open(home) as node:
-        return _group_pending(await node.store.pending())
+        return await ops.trust_pending(node.store)
 
 
 @trust.command("pending")
@@ -323,42 +240,16 @@ def peers() -> None:
     """Peers: the nodes this node pulls logs from."""
 
 
-async def _probe(node: Node, url: str) -> dict[str, Any]:
-    """The peer's /.well-known/federation (raises SyncError if it cannot be had)."""
-    limits = node.settings.limits.model_copy(
-        update={
-            "connect_timeout": min(PROBE_TIMEOUT, node.settings.limits.connect_timeout),
-            "request_timeout": min(PROBE_TIMEOUT, node.settings.limits.request_timeout),
-        }
-    )
-    async with new_session(node.settings) as session:
-        return await PeerClient(session, url, limits).well_known()
+WELL_KNOWN_SHOWN = ("origin", "name", "country", "vkey")
 
 
-def _describe_peer(doc: dict[str, Any]) -> tuple[str | None, list[str], list[str]]:
-    """(the peer's origin if valid, lines to show, warnings) from its well-known document."""
-    lines: list[str] = []
-    warnings: list[str] = []
-    origin: str | None = None
-    raw_origin = doc.get("origin")
-    try:
-        origin = check_origin(raw_origin) if isinstance(raw_origin, str) else None
-    except ProtocolError as e:
-        warnings.append(f"the peer names an invalid origin: {e}")
-    if raw_origin is None:
-        warnings.append("the peer does not name its origin")
-    for key in ("origin", "name", "country", "vkey"):
-        value = doc.get(key)
+def _well_known_lines(doc: dict[str, Any] | None) -> list[str]:
+    lines = []
+    for key in WELL_KNOWN_SHOWN:
+        value = (doc or {}).get(key)
         if isinstance(value, str) and value:
             lines.append(f"  {key:<8} {value}")
-    vkey = doc.get("vkey")
-    if isinstance(vkey, str) and origin is not None:
-        try:
-            if parse_vkey(vkey).name != origin:
-                warnings.append(f"the peer's vkey is not named {origin}")
-        except ProtocolError as e:
-            warnings.append(f"the peer's vkey is not valid: {e}")
-    return origin, lines, warnings
+    return lines
 
 
 @peers.command("add")
@@ -373,46 +264,18 @@ def peers_add(home: Path | None, url: str) -> None:
     """
     base = normalise_url(url)
 
-    async def go() -> None:
-        async with await Node.open(get_home(home)) as node:
-            if await node.store.peer(base) is not None:
-                click.echo(f"peer {base} is already configured")
-                return
-            origin: str | None = None
-            doc: dict[str, Any] = {}
-            lines: list[str] = []
-            try:
-                doc = await _probe(node, base)
-            except SyncError as e:
-                click.echo(
-                    f"federation: warning: cannot reach {base} ({e}); added it anyway, "
-                    "pulls will retry it",
-                    err=True,
-                )
-            else:
-                origin, lines, warnings = _describe_peer(doc)
-                for w in warnings:
-                    click.echo(f"federation: warning: {w}", err=True)
-                if origin == node.origin:
-                    click.echo(
-                        f"federation: warning: {base} serves this node's own origin {origin}",
-                        err=True,
-                    )
-            await node.store.add_peer(base, origin)
-            click.echo(f"added peer {base}")
-            for line in lines:
-                click.echo(line)
-            head = await node.store.head(origin) if origin else None
-            vkey = doc.get("vkey")
-            if origin and origin != node.origin and (head is None or head.role != "trusted"):
-                hint = f" {vkey}" if isinstance(vkey, str) else " VKEY"
-                click.echo(
-                    f"{origin} is not trusted here; after checking its key with the centre: "
-                    f"federation trust add{hint}",
-                    err=True,
-                )
+    async def go() -> ops.PeerAdded:
+        async with await Node.open(get_home(home)) as node, new_session(node.settings) as session:
+            return await ops.add_peer(node.store, node.settings, session, base)
 
-    run(go())
+    res = run(go())
+    for warning in ((res.unreachable,) if res.unreachable else ()) + res.warnings:
+        click.echo(f"federation: warning: {warning}", err=True)
+    click.echo(res.message)
+    for line in _well_known_lines(res.well_known):
+        click.echo(line)
+    if res.trust_hint:
+        click.echo(res.trust_hint, err=True)
 
 
 @peers.command("list")
@@ -444,12 +307,26 @@ def peers_list(home: Path | None, as_json: bool) -> None:
 @handle_errors
 def peers_remove(home: Path | None, url: str) -> None:
     """Stop pulling from the peer at URL (what was merged from it stays)."""
-    base = peer_key(url)
 
-    async def go() -> bool:
+    async def go() -> str:
         async with await Node.open(get_home(home)) as node:
-            return await node.store.remove_peer(base)
+            return (await ops.remove_peer(node.store, url)).message
 
-    if not run(go()):
-        raise CliFailure(f"{base} is not a configured peer (see `federation peers list`)")
-    click.echo(f"removed peer {base}")
+    click.echo(run(go()))
+
+
+@peers.command("retry")
+@home_option
+@click.argument("url")
+@handle_errors
+def peers_retry(home: Path | None, url: str) -> None:
+    """Clear the backoff of the peer at URL: scheduled pulls try it at their next run.
+
+    (`federation sync --peer URL` pulls from it right now instead.)
+    """
+
+    async def go() -> str:
+        async with await Node.open(get_home(home)) as node:
+            return (await ops.retry_peer(node.store, url)).message
+
+    click.echo(run(go()))

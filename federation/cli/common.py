@@ -13,6 +13,7 @@ import click
 import orjson
 
 from federation.config import ConfigError, Home
+from federation.node.admin_ops import AdminError
 from federation.node.service import PublishError
 from federation.protocol.errors import ProtocolError
 from federation.store import ForkRisk, StoreError, UnknownOrigin
@@ -46,6 +47,8 @@ def handle_errors(fn: Callable[P, T]) -> Callable[P, T]:
             return fn(*args, **kwargs)
         except (ConfigError, CliUsage) as e:
             fail(str(e), EXIT_USAGE)
+        except AdminError as e:
+            fail(e.message, EXIT_USAGE if e.usage else EXIT_FAILED)
         except PublishError as e:
             for index, err in e.problems[1:]:
                 click.echo(f"federation: record {index + 1}: {err}", err=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import signal
 from pathlib import Path
 from typing import Any
@@ -48,10 +49,19 @@ def cli() -> None:
 @click.option("--listen", default="127.0.0.1:8470", show_default=True, help="HOST:PORT to serve.")
 @handle_errors
 def init(home: Path | None, origin: str, country: str, name: str, listen: str) -> None:
-    """Create a node home: config, Ed25519 key (mode 0600), empty signed log. Prints the vkey."""
+    """Create a node home: config, Ed25519 key (mode 0600), empty signed log. Prints the vkey.
+
+    The config (mode 0600) gets a random admin API token (``admin_token``; see docs/admin.md).
+    """
     h = get_home(home)
     try:
-        settings = Settings(origin=origin, country=country.upper(), name=name, listen=listen)
+        settings = Settings(
+            origin=origin,
+            country=country.upper(),
+            name=name,
+            listen=listen,
+            admin_token=secrets.token_urlsafe(32),
+        )
     except ValueError as e:  # pydantic ValidationError is a ValueError
         from pydantic import ValidationError
 

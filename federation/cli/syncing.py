@@ -1,20 +1,17 @@
 """`sync` (one pull round now) and `status` (what this node holds) — DESIGN §5, §13.
 
-``status`` prints a digest of every log this node merges or owns: SHA-256 over the sorted lines
-``"<origin> <size> <root hex>\\n"``, shortened to 16 hex digits. Two nodes holding the same
-origins at the same sizes show the same digest, which is how convergence is checked.
+``status`` prints a digest of every log this node merges or owns (see ``node/status.py``, which
+builds the status for this command and for ``GET /admin/status`` alike). Two nodes holding the
+same origins at the same sizes show the same digest, which is how convergence is checked.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.console import Console
@@ -34,28 +31,20 @@ from federation.cli.admin import (
     console,
     emit_json,
     human_bytes,
-    peer_json,
-    peer_key,
     peers_table,
     short_hex,
     state_text,
 )
 from federation.cli.common import CliUsage, fail, get_home, handle_errors, home_option, run
 from federation.config import Home
+from federation.node.admin_ops import peer_key, sync_report
 from federation.node.service import Node
-from federation.store import EvidenceRow, PeerRow
-from federation.store.peers import OriginRow
-from federation.sync.puller import OriginResult, PullResult
+from federation.node.status import KINDS, Status, logs_digest, status_json
+from federation.node.status import collect_status as collect_node_status
+from federation.sync.puller import PullResult
 from federation.sync.scheduler import SyncService, new_session
 
-KINDS = ("case", "event", "contact")
-DIGEST_HEX = 16
-
-
-def logs_digest(logs: Iterable[tuple[str, int, bytes]]) -> str:
-    """Short SHA-256 over sorted ``"origin size roothex"`` lines: equal on converged nodes."""
-    lines = sorted(f"{origin} {size} {root.hex()}\n" for origin, size, root in logs)
-    return hashlib.sha256("".join(lines).encode()).hexdigest()[:DIGEST_HEX]
+__all__ = ["collect_status", "logs_digest", "status", "sync"]
 
 
 @contextlib.contextmanager
@@ -74,31 +63,6 @@ def _quiet_unconfigured_logging() -> Iterator[None]:
 
 
 # -- sync ----------------------------------------------------------------------------------------
-
-
-def origin_result_json(o: OriginResult) -> dict[str, Any]:
-    return {
-        "origin": o.origin,
-        "outcome": o.outcome,
-        "old_size": o.old_size,
-        "new_size": o.new_size,
-        "entries": o.entries,
-        "detail": o.detail,
-    }
-
-
-def pull_result_json(r: PullResult) -> dict[str, Any]:
-    return {
-        "url": r.url,
-        "ok": r.ok,
-        "reason": r.reason,
-        "error": r.error,
-        "not_modified": r.not_modified,
-        "seconds": round(r.seconds, 3),
-        "bytes": r.nbytes,
-        "entries": r.entries,
-        "origins": [origin_result_json(o) for o in r.origins],
-    }
 
 
 def describe_pull(r: PullResult, peer_origin: str | None) -> list[str]:
@@ -143,7 +107,7 @@ async def _sync(
         on_start(len(urls))
         results: list[PullResult] = []
         async with new_session(node.settings) as session:
-            service = SyncService(store, node.settings, session)
+            service = SyncService(store, node.settings, session, signer=node.signer)
             for url in urls:
                 on_pull(url, None, None)
                 [result] = await service.sync_now(url)
@@ -211,24 +175,15 @@ def sync(home: Path | None, peer_url: str | None, as_json: bool) -> None:
         if progress is not None:
             progress.stop()
 
-    failed = [r for r in results if not r.ok]
-    entries = sum(r.entries for r in results)
-    equivocations = [o.origin for r in results for o in r.origins if o.outcome == "equivocation"]
+    report = sync_report(results)
+    failed, entries, equivocations = report["failed"], report["entries"], report["equivocations"]
     n = len(results)
     summary = (
-        f"pulled {n} peer{'' if n == 1 else 's'}: {n - len(failed)} ok, {len(failed)} failed; "
+        f"pulled {n} peer{'' if n == 1 else 's'}: {n - failed} ok, {failed} failed; "
         f"{entries:,} new entries"
     )
     if as_json:
-        emit_json(
-            {
-                "peers": [pull_result_json(r) for r in results],
-                "ok": n - len(failed),
-                "failed": len(failed),
-                "entries": entries,
-                "equivocations": equivocations,
-            }
-        )
+        emit_json(report)
     else:
         if not results:
             click.echo("no peers configured; add one with `federation peers add URL`", err=True)
@@ -236,75 +191,16 @@ def sync(home: Path | None, peer_url: str | None, as_json: bool) -> None:
     if equivocations:
         fail(f"equivocation by {', '.join(sorted(set(equivocations)))}; evidence stored")
     if failed:
-        fail(f"{len(failed)} of {n} peer(s) failed")
+        fail(f"{failed} of {n} peer(s) failed")
 
 
 # -- status --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Status:
-    origin: str
-    logs: list[OriginRow]
-    counts: dict[str, dict[str, int]]
-    peers: list[PeerRow]
-    evidence: list[EvidenceRow]
-    pending: int
-
-    @property
-    def digest(self) -> str:
-        return logs_digest((o.origin, o.size, o.root) for o in self.logs)
-
-    def records(self, origin: str) -> dict[str, int]:
-        return {k: self.counts.get(origin, {}).get(k, 0) for k in KINDS}
-
-
 async def collect_status(home: Home) -> Status:
-    """The logs this node owns or merges (self and trusted), peers, evidence, pending count."""
+    """The status of the node in ``home`` (see :func:`federation.node.status.collect_status`)."""
     async with await Node.open(home) as node:
-        store = node.store
-        return Status(
-            origin=node.origin,
-            logs=await store.origin_overview(("self", "trusted")),
-            counts=await store.counts(),
-            peers=await store.peers(),
-            evidence=await store.evidence(),
-            pending=len({p.origin for p in await store.pending()}),
-        )
-
-
-def status_json(st: Status, now: float) -> dict[str, Any]:
-    return {
-        "origin": st.origin,
-        "logs": {
-            o.origin: {
-                "size": o.size,
-                "root": o.root.hex(),
-                "state": o.state,
-                "state_reason": o.state_reason,
-                "role": o.role,
-                "updated_at": o.updated_at,
-                "records": st.records(o.origin),
-            }
-            for o in st.logs
-        },
-        "digest": st.digest,
-        "peers": [peer_json(p, now) for p in st.peers],
-        "evidence": [
-            {
-                "origin": e.origin,
-                "detail": e.detail,
-                "sources": [e.source_a, e.source_b],
-                "found_at": e.found_at,
-                "notes": [
-                    e.note_a.decode("utf-8", "replace"),
-                    e.note_b.decode("utf-8", "replace"),
-                ],
-            }
-            for e in st.evidence
-        ],
-        "pending": st.pending,
-    }
+        return await collect_node_status(node.store, node.origin)
 
 
 def print_status(st: Status, now: float, out: Console) -> None:

@@ -2,36 +2,52 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
-from federation.node import feed
-from federation.node.context import NODE, SETTINGS, SYNC
+from federation.node import admin, feed
+from federation.node.context import NODE, REQUEST_AUTH, SETTINGS, SYNC
 from federation.node.errors import error_middleware
+from federation.node.limits import RateLimiter, rate_limit_middleware
 from federation.node.service import Node
 from federation.sync.scheduler import SyncService, new_session
+from federation.sync.signing import ReplayGuard
 
 
-def create_app(node: Node, *, schedule: bool | None = None) -> web.Application:
-    """Build the node's HTTP app: feed API (DESIGN §4) and the sync service (DESIGN §5).
+def create_app(
+    node: Node,
+    *,
+    schedule: bool | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> web.Application:
+    """Build the node's HTTP app: feed API (DESIGN §4), admin API (DESIGN §6, when an admin
+    token is configured) and the sync service (DESIGN §5).
 
     The caller owns ``node``'s lifetime. The sync service (HTTP client session, puller and,
     when ``schedule`` — default ``settings.sync.enabled`` — the APScheduler jobs) starts and
-    stops with the app.
+    stops with the app. ``clock`` drives the per-client request rate limit.
     """
+    middlewares: list[Middleware] = [error_middleware]
+    limiter = RateLimiter.from_limits(node.settings.limits, clock)
+    if limiter is not None:
+        middlewares.append(rate_limit_middleware(limiter))
     app = web.Application(
-        middlewares=[error_middleware],
+        middlewares=middlewares,
         client_max_size=node.settings.limits.max_request_bytes,
     )
     app[NODE] = node
     app[SETTINGS] = node.settings
+    app[REQUEST_AUTH] = ReplayGuard(node.settings.limits.signature_window)
     feed.add_routes(app)
+    admin.add_routes(app)
     run_scheduler = node.settings.sync.enabled if schedule is None else schedule
 
     async def sync_ctx(app: web.Application) -> AsyncIterator[None]:
         session = new_session(node.settings)
-        service = SyncService(node.store, node.settings, session)
+        service = SyncService(node.store, node.settings, session, signer=node.signer)
         app[SYNC] = service
         if run_scheduler:
             await service.start()

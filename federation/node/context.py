@@ -7,7 +7,10 @@ from aiohttp import web
 from federation.config import Settings
 from federation.node.service import Node
 from federation.sync.scheduler import SyncService
+from federation.sync.signing import ReplayGuard
 
 NODE = web.AppKey("node", Node)
 SETTINGS = web.AppKey("settings", Settings)
 SYNC = web.AppKey("sync", SyncService)
+REQUEST_AUTH = web.AppKey("request_auth", ReplayGuard)
+"""Signature time window and replay cache of this app (``federation.node.auth``)."""

@@ -60,13 +60,14 @@ def write_private(path: Path, text: str) -> None:
 
 
 async def init_home(home: Home, settings: Settings) -> Signer:
-    """Create a home: config file, Ed25519 key (0600), store with an empty signed log."""
+    """Create a home: config file and Ed25519 key (both 0600: the config may hold the admin
+    token), store with an empty signed log."""
     if home.config_path.exists():
         raise ConfigError(f"{home.config_path} already exists; refusing to overwrite a node")
     home.path.mkdir(parents=True, exist_ok=True)
     signer = Signer.generate(settings.origin)
     write_private(home.key_path(settings), signer.skey + "\n")
-    home.config_path.write_text(dump_settings(settings), encoding="utf-8")
+    write_private(home.config_path, dump_settings(settings))
     async with await Store.open(
         home.db_path(settings), published_path=home.published_path
     ) as store:

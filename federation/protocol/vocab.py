@@ -27,6 +27,7 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+import functools
 import re
 from enum import StrEnum
 
@@ -110,6 +111,19 @@ BCP47_RE = re.compile(rf"^(?:{_LANGTAG}|{_PRIVATE_USE})$", re.IGNORECASE)
 MAX_LANGUAGE_TAG = 64
 
 
+def _either_case(pattern: str) -> str:
+    """The lower-case character classes of the patterns above, taking upper case too."""
+    return (
+        pattern.replace("a-z", "a-zA-Z").replace("a-wyz", "a-wyzA-WYZ").replace("x(?:", "[xX](?:")
+    )
+
+
+# BCP47_RE for ASCII tags without re.IGNORECASE (whose Unicode case folding also lets e.g. the
+# Kelvin sign through as a "k"), in syntax both Python's re and Rust's regex read. The record
+# models use it as a native fast path; is_language_tag stays the definition.
+BCP47_ASCII_PATTERN = rf"^(?:{_either_case(_LANGTAG)}|{_either_case(_PRIVATE_USE)})$"
+
+
 def is_language_tag(tag: str) -> bool:
     """True if ``tag`` is a well-formed BCP 47 language tag (syntax only, any case)."""
     if len(tag) > MAX_LANGUAGE_TAG:
@@ -117,8 +131,12 @@ def is_language_tag(tag: str) -> bool:
     return tag.lower() in GRANDFATHERED_TAGS or BCP47_RE.fullmatch(tag) is not None
 
 
+@functools.lru_cache(maxsize=4096)
 def canonical_tag(tag: str) -> str:
-    """Apply the RFC 5646 §2.1.1 case conventions: ``EN-latn-us`` → ``en-Latn-US``."""
+    """Apply the RFC 5646 §2.1.1 case conventions: ``EN-latn-us`` → ``en-Latn-US``.
+
+    Cached: the same few tags recur in every record that is summarised.
+    """
     out: list[str] = []
     after_singleton = False
     for i, part in enumerate(tag.split("-")):

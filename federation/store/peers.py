@@ -7,9 +7,9 @@ A mixin of :class:`federation.store.Store` so that all SQL stays in the store pa
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -76,10 +76,16 @@ class OriginRow:
     keys: tuple[OriginKeyRow, ...]
 
 
+T = TypeVar("T")
+
 _PEER_COLS = (
     "url, origin, added_at, etag, last_attempt, last_success, last_error, failures, "
     "next_attempt, bytes_pulled, entries_pulled"
 )
+
+
+def _first(rows: Sequence[T]) -> T | None:
+    return rows[0] if rows else None
 
 
 class SyncStateMixin:
@@ -87,6 +93,15 @@ class SyncStateMixin:
 
     def _write(self) -> contextlib.AbstractAsyncContextManager[aiosqlite.Connection]:
         raise NotImplementedError
+
+    async def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+        """Run a read and fetch every row in one step on the reader connection.
+
+        Never hold a cursor open across an ``await``: on a shared connection, an unfinished
+        statement keeps its WAL read snapshot, and every other task's read would see that
+        stale snapshot instead of the latest commit.
+        """
+        return list(await self._reader.execute_fetchall(sql, tuple(params)))
 
     # peers -----------------------------------------------------------------------------
 
@@ -111,13 +126,14 @@ class SyncStateMixin:
         return cur.rowcount > 0
 
     async def peers(self) -> list[PeerRow]:
-        async with self._reader.execute(f"SELECT {_PEER_COLS} FROM peers ORDER BY url") as cur:  # noqa: S608
-            return [PeerRow(*r) for r in await cur.fetchall()]
+        return [
+            PeerRow(*r)
+            for r in await self._rows(f"SELECT {_PEER_COLS} FROM peers ORDER BY url")  # noqa: S608
+        ]
 
     async def peer(self, url: str) -> PeerRow | None:
         sql = f"SELECT {_PEER_COLS} FROM peers WHERE url = ?"  # noqa: S608
-        async with self._reader.execute(sql, (url,)) as cur:
-            row = await cur.fetchone()
+        row = _first(await self._rows(sql, (url,)))
         return PeerRow(*row) if row else None
 
     async def record_pull(
@@ -183,8 +199,7 @@ class SyncStateMixin:
         sql += " ORDER BY id DESC LIMIT ?"
         params.append(limit)
         keys = ("url", "started_at", "seconds", "outcome", "entries", "bytes", "detail")
-        async with self._reader.execute(sql, params) as cur:
-            return [dict(zip(keys, r, strict=True)) for r in await cur.fetchall()]
+        return [dict(zip(keys, r, strict=True)) for r in await self._rows(sql, params)]
 
     # pending origins ---------------------------------------------------------------------
 
@@ -205,8 +220,7 @@ class SyncStateMixin:
             "WHERE NOT EXISTS (SELECT 1 FROM origins o WHERE o.origin = p.origin "
             "AND o.role IN ('self', 'trusted')) ORDER BY p.origin, p.url"
         )
-        async with self._reader.execute(sql) as cur:
-            return [PendingRow(*r) for r in await cur.fetchall()]
+        return [PendingRow(*r) for r in await self._rows(sql)]
 
     # origins overview (read-only, for admins) --------------------------------------------
 
@@ -215,22 +229,37 @@ class SyncStateMixin:
         marks = ",".join("?" * len(roles))
         cols = "id, origin, role, state, state_reason, size, root, added_at, updated_at"
         sql = f"SELECT {cols} FROM origins WHERE role IN ({marks}) ORDER BY origin"  # noqa: S608
-        async with self._reader.execute(sql, tuple(roles)) as cur:
-            origins = await cur.fetchall()
+        origins = await self._rows(sql, tuple(roles))
         keys: dict[int, list[OriginKeyRow]] = {}
         sql = (
             "SELECT origin_id, vkey, key_id, state, added_at FROM origin_keys "
             "ORDER BY added_at, key_id"
         )
-        async with self._reader.execute(sql) as cur:
-            for r in await cur.fetchall():
-                keys.setdefault(r[0], []).append(OriginKeyRow(r[1], r[2], r[3], r[4]))
+        for r in await self._rows(sql):
+            keys.setdefault(r[0], []).append(OriginKeyRow(r[1], r[2], r[3], r[4]))
         return [
             OriginRow(
                 r[1], r[2], r[3], r[4], r[5], bytes(r[6]), r[7], r[8], tuple(keys.get(r[0], ()))
             )
             for r in origins
         ]
+
+    async def revoke_key(self, origin: str, key_id: str) -> bool:
+        """Mark the pinned key ``key_id`` of ``origin`` revoked; False if there is no such key.
+
+        :meth:`Store.verifiers` leaves revoked keys out, so a checkpoint signed only by it is
+        refused from now on. Idempotent. Peers' ETags are forgotten, as after a trust change.
+        """
+        async with self._write() as conn:
+            cur = await conn.execute(
+                "UPDATE origin_keys SET state = 'revoked' WHERE key_id = ? AND origin_id = "
+                "(SELECT id FROM origins WHERE origin = ?)",
+                (key_id, origin),
+            )
+            if cur.rowcount == 0:
+                return False
+            await conn.execute("UPDATE peers SET etag = NULL")
+        return True
 
     # equivocation evidence ---------------------------------------------------------------
 
@@ -264,11 +293,10 @@ class SyncStateMixin:
         if origin:
             sql += " WHERE origin = ?"
             params = (origin,)
-        async with self._reader.execute(sql + " ORDER BY id", params) as cur:
-            return [
-                EvidenceRow(r[0], r[1], bytes(r[2]), r[3], bytes(r[4]), r[5], r[6], r[7])
-                for r in await cur.fetchall()
-            ]
+        return [
+            EvidenceRow(r[0], r[1], bytes(r[2]), r[3], bytes(r[4]), r[5], r[6], r[7])
+            for r in await self._rows(sql + " ORDER BY id", params)
+        ]
 
     async def checkpoint_at(self, origin: str, size: int) -> bytes | None:
         """The checkpoint note of ``origin`` we accepted at exactly ``size``, if any."""
@@ -276,6 +304,5 @@ class SyncStateMixin:
             "SELECT c.note FROM checkpoints c JOIN origins o ON o.id = c.origin_id "
             "WHERE o.origin = ? AND c.size = ?"
         )
-        async with self._reader.execute(sql, (origin, size)) as cur:
-            row = await cur.fetchone()
+        row = _first(await self._rows(sql, (origin, size)))
         return bytes(row[0]) if row else None

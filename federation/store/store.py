@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,11 +39,17 @@ from federation.protocol.entry import (
 from federation.protocol.errors import ProtocolError
 from federation.protocol.note import Signer, Verifier, parse_note, parse_vkey
 from federation.protocol.publish import Publication
-from federation.protocol.update import VerifiedEntry, VerifiedUpdate
-from federation.store.peers import SyncStateMixin
+from federation.protocol.update import (
+    TreeNodes,
+    VerifiedEntries,
+    VerifiedEntry,
+    VerifiedUpdate,
+)
+from federation.store.peers import SyncStateMixin, _first
 from federation.store.schema import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 30_000
+MERGE_CACHE_KIB = 32 * 1024  # SQLite page cache of the writer during big merges
 
 
 class StoreError(Exception):
@@ -154,6 +161,9 @@ class Store(SyncStateMixin):
             await writer.execute("PRAGMA journal_mode=WAL")
             await cls._migrate(writer)
             reader = await cls._connect(path)
+        except sqlite3.DatabaseError as e:
+            await writer.close()
+            raise StoreError(f"cannot open store {path}: {e}") from e
         except BaseException:
             await writer.close()
             raise
@@ -165,9 +175,15 @@ class Store(SyncStateMixin):
             conn = await aiosqlite.connect(path, isolation_level=None)
         except sqlite3.Error as e:
             raise StoreError(f"cannot open store {path}: {e}") from e
-        await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        await conn.execute("PRAGMA synchronous=NORMAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
+        try:
+            await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+        except BaseException as e:
+            await conn.close()  # else its thread keeps the process alive
+            if isinstance(e, sqlite3.DatabaseError):
+                raise StoreError(f"cannot open store {path}: {e}") from e
+            raise
         return conn
 
     @staticmethod
@@ -251,8 +267,7 @@ class Store(SyncStateMixin):
             await conn.execute("UPDATE peers SET etag = NULL")  # as in add_origin
 
     async def _head_in(self, conn: aiosqlite.Connection, origin: str) -> LogHead | None:
-        async with conn.execute(_HEAD_SQL + " WHERE origin = ?", (origin,)) as cur:
-            row = await cur.fetchone()
+        row = _first(list(await conn.execute_fetchall(_HEAD_SQL + " WHERE origin = ?", (origin,))))
         return _head(row) if row else None
 
     async def head(self, origin: str) -> LogHead | None:
@@ -261,8 +276,7 @@ class Store(SyncStateMixin):
     async def heads(self, roles: Sequence[str] = ("self", "trusted")) -> list[LogHead]:
         marks = ",".join("?" * len(roles))
         sql = f"{_HEAD_SQL} WHERE role IN ({marks}) ORDER BY origin"
-        async with self._reader.execute(sql, tuple(roles)) as cur:
-            return [_head(r) for r in await cur.fetchall()]
+        return [_head(r) for r in await self._rows(sql, tuple(roles))]
 
     async def verifiers(self, origin: str) -> list[Verifier]:
         """The origin's pinned, usable keys (active and retired, not revoked)."""
@@ -270,16 +284,14 @@ class Store(SyncStateMixin):
             "SELECT k.vkey FROM origin_keys k JOIN origins o ON o.id = k.origin_id "
             "WHERE o.origin = ? AND k.state != 'revoked' ORDER BY k.added_at"
         )
-        async with self._reader.execute(sql, (origin,)) as cur:
-            return [parse_vkey(r[0]) for r in await cur.fetchall()]
+        return [parse_vkey(r[0]) for r in await self._rows(sql, (origin,))]
 
     async def origin_keys(self, origin: str) -> list[tuple[str, str, str]]:
         sql = (
             "SELECT k.vkey, k.key_id, k.state FROM origin_keys k JOIN origins o "
             "ON o.id = k.origin_id WHERE o.origin = ? ORDER BY k.added_at"
         )
-        async with self._reader.execute(sql, (origin,)) as cur:
-            return [(r[0], r[1], r[2]) for r in await cur.fetchall()]
+        return [(r[0], r[1], r[2]) for r in await self._rows(sql, (origin,))]
 
     # -- fork protection for the node's own log -------------------------------------------
 
@@ -438,67 +450,91 @@ class Store(SyncStateMixin):
         applied: Sequence[VerifiedEntry],
         nodes: Sequence[tuple[merkle.Node, bytes]],
     ) -> None:
-        """Write leaves, tree hashes, bodies, record state and change feed for one batch."""
+        """Write leaves, tree hashes, bodies, record state and change feed for one batch.
+
+        A verified update (10⁵ entries and more) arrives column-wise (``VerifiedEntries``,
+        ``TreeNodes``); rows are generated lazily for ``executemany`` from the columns, so no
+        list of all rows is ever held.
+        """
+        cols = applied if isinstance(applied, VerifiedEntries) else VerifiedEntries.of(applied)
+        if len(cols) > 1000:
+            # a big merge inserts into several indexes in random order: give the page cache
+            # room (SQLite allocates it only as used) instead of spilling and re-reading pages
+            await conn.execute(f"PRAGMA cache_size = -{MERGE_CACHE_KIB}")
         await conn.executemany(
             "INSERT INTO leaves (origin_id, seq, leaf) VALUES (?, ?, ?)",
-            [(origin_id, a.leaf.seq, a.leaf.raw) for a in applied],
+            zip(itertools.repeat(origin_id), itertools.count(cols.start), cols.leaves),
+        )
+        tree_rows = (
+            ((origin_id, level, idx, h) for level, idx, h in nodes.rows())
+            if isinstance(nodes, TreeNodes)
+            else ((origin_id, n.level, n.index, h) for n, h in nodes)
         )
         await conn.executemany(
-            "INSERT INTO tree (origin_id, level, idx, hash) VALUES (?, ?, ?, ?)",
-            [(origin_id, n.level, n.index, h) for n, h in nodes],
+            "INSERT INTO tree (origin_id, level, idx, hash) VALUES (?, ?, ?, ?)", tree_rows
         )
-        final: dict[tuple[str, str], VerifiedEntry] = {}
-        for a in applied:
-            if a.leaf.op is not Op.KEY:
-                assert a.leaf.kind is not None and a.leaf.id is not None
-                final[(a.leaf.kind.value, a.leaf.id)] = a
+        # the last entry of each record (key leaves have no kind) decides its state
+        final: dict[tuple[str, str], int] = {}
+        for row, (kind, rid) in enumerate(zip(cols.kinds, cols.ids, strict=True)):
+            if kind is not None and rid is not None:
+                final[(kind.value, rid)] = row
         if not final:
             return
         # erasure: every older body of a touched record goes; only a final put's body stays
-        await conn.executemany(
-            "DELETE FROM bodies WHERE origin_id = ? AND kind = ? AND id = ?",
-            [(origin_id, k, i) for k, i in final],
-        )
+        async with conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM bodies WHERE origin_id = ?)", (origin_id,)
+        ) as cur:
+            found = await cur.fetchone()
+        if found and found[0]:  # nothing to erase in an origin without stored bodies
+            await conn.executemany(
+                "DELETE FROM bodies WHERE origin_id = ? AND kind = ? AND id = ?",
+                ((origin_id, k, i) for k, i in final),
+            )
+        start, ops, vis, bodies = cols.start, cols.ops, cols.vis, cols.bodies
+        put = Op.PUT
         await conn.executemany(
             "INSERT INTO bodies (origin_id, seq, kind, id, vis, body) VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (origin_id, a.leaf.seq, k, i, a.leaf.vis.value if a.leaf.vis else "", a.body)
-                for (k, i), a in final.items()
-                if a.leaf.op is Op.PUT and a.body is not None
-            ],
+            (
+                (origin_id, start + row, k, i, v.value if (v := vis[row]) else "", bodies[row])
+                for (k, i), row in final.items()
+                if ops[row] is put and bodies[row] is not None
+            ),
         )
-        async with conn.execute("SELECT COALESCE(MAX(cursor), 0) FROM changes") as cur:
-            row = await cur.fetchone()
-        base = int(row[0]) if row else 0
+        found = _first(
+            list(await conn.execute_fetchall("SELECT COALESCE(MAX(cursor), 0) FROM changes"))
+        )
+        base = int(found[0]) if found else 0
         now = now_ts()
-        change_rows = []
-        record_rows = []
-        for n, ((k, i), a) in enumerate(final.items(), start=base + 1):
-            leaf = a.leaf
-            change_rows.append((n, origin_id, k, i, leaf.seq, leaf.op.value, now))
-            s = a.summary
-            record_rows.append(
-                (
-                    origin_id,
-                    k,
-                    i,
-                    leaf.seq,
-                    leaf.op.value,
-                    leaf.vis.value if leaf.vis else None,
-                    leaf.ts,
-                    None if a.valid is None else int(a.valid),
-                    a.reason,
-                    s.country if s else None,
-                    json.dumps(s.title, ensure_ascii=False) if s else None,
-                    s.updated_at if s else None,
-                    n,
-                )
-            )
         await conn.executemany(
             "INSERT INTO changes (cursor, origin_id, kind, id, seq, op, at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            change_rows,
+            (
+                (n, origin_id, k, i, start + row, ops[row].value, now)
+                for n, ((k, i), row) in enumerate(final.items(), start=base + 1)
+            ),
         )
+        ts, valid, reasons, summaries = cols.ts, cols.valid, cols.reasons, cols.summaries
+
+        def record_rows() -> Iterator[tuple[Any, ...]]:
+            for n, ((k, i), row) in enumerate(final.items(), start=base + 1):
+                s = summaries[row]
+                ok = valid[row]
+                yield (
+                    origin_id,
+                    k,
+                    i,
+                    start + row,
+                    ops[row].value,
+                    v.value if (v := vis[row]) else None,
+                    ts[row],
+                    None if ok is None else int(ok),
+                    reasons[row],
+                    s.country if s else None,
+                    s.title_utf8.decode() if s else None,  # json.dumps(title, ensure_ascii=False)
+                    s.updated_at if s else None,
+                    n,
+                )
+
         await conn.executemany(
             "INSERT INTO records (origin_id, kind, id, seq, op, vis, ts, valid, reason, country, "
             "title, updated_at, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -507,7 +543,7 @@ class Store(SyncStateMixin):
             "reason = excluded.reason, country = excluded.country, title = excluded.title, "
             "updated_at = excluded.updated_at, change = excluded.change "
             "WHERE excluded.seq > records.seq",
-            record_rows,
+            record_rows(),
         )
 
     # -- reading logs ----------------------------------------------------------------------
@@ -519,8 +555,7 @@ class Store(SyncStateMixin):
             "ON b.origin_id = l.origin_id AND b.seq = l.seq "
             "WHERE l.origin_id = ? AND l.seq >= ? AND l.seq < ? ORDER BY l.seq"
         )
-        async with self._reader.execute(sql, (origin_id, start, end)) as cur:
-            rows = await cur.fetchall()
+        rows = await self._rows(sql, (origin_id, start, end))
         return [
             EntryRow(r[0], bytes(r[1]), bytes(r[2]) if r[2] is not None else None, r[3])
             for r in rows
@@ -543,9 +578,8 @@ class Store(SyncStateMixin):
             params: list[int] = []
             for n in chunk:
                 params.extend((origin_id, n.level, n.index))
-            async with self._reader.execute(sql, params) as cur:
-                for r in await cur.fetchall():
-                    out[merkle.Node(r[0], r[1])] = bytes(r[2])
+            for r in await self._rows(sql, params):
+                out[merkle.Node(r[0], r[1])] = bytes(r[2])
         missing = [n for n in wanted if n not in out]
         if missing:
             raise StoreError(f"tree hashes missing from the store: {missing[:3]}")
@@ -609,8 +643,7 @@ class Store(SyncStateMixin):
 
     async def get_record(self, origin: str, kind: str, record_id: str) -> RecordRow | None:
         sql = self._RECORD_SQL + " WHERE o.origin = ? AND r.kind = ? AND r.id = ?"
-        async with self._reader.execute(sql, (origin, kind, record_id)) as cur:
-            row = await cur.fetchone()
+        row = _first(await self._rows(sql, (origin, kind, record_id)))
         return self._record(row) if row else None
 
     async def list_records(
@@ -635,8 +668,7 @@ class Store(SyncStateMixin):
             where.append("r.op = 'put'")
         sql = f"{self._RECORD_SQL} WHERE {' AND '.join(where)} ORDER BY r.change LIMIT ?"
         params.append(limit)
-        async with self._reader.execute(sql, params) as cur:
-            return [self._record(r) for r in await cur.fetchall()]
+        return [self._record(r) for r in await self._rows(sql, params)]
 
     async def counts(self) -> dict[str, dict[str, int]]:
         """Live records per origin and kind."""
@@ -645,9 +677,8 @@ class Store(SyncStateMixin):
             "WHERE r.op = 'put' GROUP BY o.origin, r.kind"
         )
         out: dict[str, dict[str, int]] = {}
-        async with self._reader.execute(sql) as cur:
-            for origin, kind, n in await cur.fetchall():
-                out.setdefault(origin, {})[kind] = n
+        for origin, kind, n in await self._rows(sql):
+            out.setdefault(origin, {})[kind] = n
         return out
 
     async def body_count(self, origin: str, kind: str, record_id: str) -> int:
@@ -656,8 +687,7 @@ class Store(SyncStateMixin):
             "SELECT COUNT(*) FROM bodies b JOIN origins o ON o.id = b.origin_id "
             "WHERE o.origin = ? AND b.kind = ? AND b.id = ?"
         )
-        async with self._reader.execute(sql, (origin, kind, record_id)) as cur:
-            row = await cur.fetchone()
+        row = _first(await self._rows(sql, (origin, kind, record_id)))
         return int(row[0]) if row else 0
 
 

@@ -15,11 +15,14 @@ from typing import Any
 
 import aiohttp
 import orjson
+import yarl
 
 from federation.config import Limits
 from federation.protocol.errors import ProtocolError
+from federation.protocol.note import Signer
 from federation.protocol.update import WireEntry, iter_ndjson_entries
 from federation.sync.errors import PeerProtocolError, PeerUnavailable
+from federation.sync.signing import sign_request
 
 USER_AGENT = "federation/0.1"
 
@@ -39,12 +42,24 @@ class LogsResponse:
 
 
 class PeerClient:
-    """Speaks the feed API of one peer. Counts the bytes it reads in :attr:`bytes_read`."""
+    """Speaks the feed API of one peer. Counts the bytes it reads in :attr:`bytes_read`.
 
-    def __init__(self, session: aiohttp.ClientSession, base_url: str, limits: Limits) -> None:
+    With a ``signer`` (the node's own key) every request carries an RFC 9421 signature
+    (protocol §7.8), so a peer that trusts this origin serves it ``vis: federation`` bodies.
+    """
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        limits: Limits,
+        *,
+        signer: Signer | None = None,
+    ) -> None:
         self.session = session
         self.base_url = base_url.rstrip("/")
         self.limits = limits
+        self.signer = signer
         self.bytes_read = 0
         self._timeout = aiohttp.ClientTimeout(
             total=limits.request_timeout, sock_connect=limits.connect_timeout
@@ -53,13 +68,21 @@ class PeerClient:
     async def _get(
         self, path: str, params: dict[str, str] | None = None, headers: dict[str, str] | None = None
     ) -> tuple[int, bytes, str | None]:
-        url = self.base_url + path
         hdrs = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"}
         hdrs.update(headers or {})
         cap = self.limits.max_response_bytes
         try:
+            # built once, so the path and query signed are exactly the ones sent
+            url = yarl.URL(self.base_url + path)
+            if params:
+                url = url.with_query(params)
+            if self.signer is not None:
+                sign_request("GET", str(url), hdrs, self.signer)
+        except ValueError as e:
+            raise PeerUnavailable(f"{path}: cannot build the request: {e}") from e
+        try:
             async with self.session.get(
-                url, params=params, headers=hdrs, timeout=self._timeout, allow_redirects=False
+                url, headers=hdrs, timeout=self._timeout, allow_redirects=False
             ) as resp:
                 if resp.status == 304:
                     return 304, b"", resp.headers.get("ETag")

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
@@ -27,7 +28,8 @@ from federation.protocol.checkpoint import SignedCheckpoint, open_checkpoint
 from federation.protocol.entry import now_ts
 from federation.protocol.errors import ProofError, ProtocolError
 from federation.protocol.merkle import CompactRange, leaf_hash, verify_consistency
-from federation.protocol.update import UpdateVerifier
+from federation.protocol.note import Signer
+from federation.protocol.update import UpdateVerifier, VerifiedUpdate, WireEntry
 from federation.store import LogHead, Store, StoreConflict
 from federation.sync.backoff import backoff_delay
 from federation.sync.client import LogInfo, PeerClient
@@ -80,10 +82,12 @@ class Puller:
         *,
         clock: Callable[[], float] = time.time,
         rand: Callable[[], float] = random.random,
+        signer: Signer | None = None,
     ) -> None:
         self.store = store
         self.session = session
         self.settings = settings
+        self.signer = signer  # signs every request (protocol §7.8); None: anonymous pulls
         self.clock = clock
         self.rand = rand
         self._locks: dict[str, asyncio.Lock] = {}
@@ -108,7 +112,7 @@ class Puller:
         if peer is None:
             return PullResult(url, ok=False, error="not a configured peer", reason="unknown_peer")
         started_wall, started = now_ts(), time.monotonic()
-        client = PeerClient(self.session, url, self.settings.limits)
+        client = PeerClient(self.session, url, self.settings.limits, signer=self.signer)
         result = PullResult(url, ok=True)
         try:
             logs = await client.logs(peer.etag)
@@ -206,18 +210,8 @@ class Puller:
                 return await self._diagnose(client, head, cp, url, f"consistency proof: {e}")
 
         verifier = UpdateVerifier(origin, head.size, head.frontier, cp)
-        batch = self.settings.limits.max_batch
         try:
-            while verifier.remaining:
-                got = await client.entries(origin, verifier.size, min(batch, verifier.remaining))
-                if not got:
-                    raise PeerProtocolError(
-                        f"{origin}: no entries from {verifier.size} (truncated log?)",
-                        reason="truncated",
-                    )
-                for entry in got[: verifier.remaining]:
-                    verifier.add(entry)
-            update = verifier.finish()
+            update = await self._fetch_and_verify(client, verifier)
         except ProtocolError as e:
             raise PeerProtocolError(f"{origin}: {e}", reason=e.code) from e
         try:
@@ -225,6 +219,45 @@ class Puller:
         except StoreConflict as e:
             return OriginResult(origin, "conflict", head.size, head.size, str(e))
         return OriginResult(origin, "updated", head.size, cp.size)
+
+    async def _fetch_and_verify(
+        self, client: PeerClient, verifier: UpdateVerifier
+    ) -> VerifiedUpdate:
+        """Fetch the entries the verifier still needs, in batches, and verify them.
+
+        Pipelined: the next batch is requested before the current one is verified, and
+        verification (hashing, schema validation: CPU work) runs in a worker thread so the
+        event loop keeps serving while a large log is pulled. At most two batches are held
+        besides the verified update itself.
+        """
+        origin, end = verifier.origin, verifier.checkpoint.size
+        batch = self.settings.limits.max_batch
+
+        async def fetch(start: int) -> list[WireEntry]:
+            want = min(batch, end - start)
+            got = await client.entries(origin, start, want)
+            if not got:
+                raise PeerProtocolError(
+                    f"{origin}: no entries from {start} (truncated log?)", reason="truncated"
+                )
+            return got[:want]
+
+        start = verifier.size
+        pending: asyncio.Task[list[WireEntry]] | None = None
+        if start < end:
+            pending = asyncio.create_task(fetch(start))
+        try:
+            while pending is not None:
+                got = await pending
+                start += len(got)
+                pending = asyncio.create_task(fetch(start)) if start < end else None
+                await asyncio.to_thread(verifier.add_batch, got)
+            return verifier.finish()
+        finally:
+            if pending is not None:
+                pending.cancel()
+                with contextlib.suppress(asyncio.CancelledError, SyncError):
+                    await pending  # its own failure, if any, is not the one to report
 
     async def _equivocation(
         self, head: LogHead, cp: SignedCheckpoint, url: str, detail: str

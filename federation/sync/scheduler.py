@@ -16,6 +16,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from federation.config import Settings
+from federation.protocol.note import Signer
 from federation.store import Store
 from federation.sync.client import USER_AGENT
 from federation.sync.puller import Puller, PullResult
@@ -36,11 +37,19 @@ def new_session(settings: Settings) -> aiohttp.ClientSession:
 class SyncService:
     """Owns the HTTP session, the puller and (when started) the scheduler."""
 
-    def __init__(self, store: Store, settings: Settings, session: aiohttp.ClientSession) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        session: aiohttp.ClientSession,
+        *,
+        signer: Signer | None = None,
+    ) -> None:
+        """``signer``: the node's key, to sign pulls (protocol §7.8); None pulls anonymously."""
         self.store = store
         self.settings = settings
         self.session = session
-        self.puller = Puller(store, session, settings)
+        self.puller = Puller(store, session, settings, signer=signer)
         self.scheduler: AsyncIOScheduler | None = None
 
     async def start(self) -> None:

@@ -1,7 +1,7 @@
 """Erasure travels with the log (DESIGN §3, §12): a ``delete`` or a newer ``put`` makes every
 node that merges it drop the older bodies, relays pass it on, and a later pull cannot bring the
-data back. Person contacts are ``vis: federation``: without authenticated pulls their bodies
-never leave the origin at all.
+data back. Person contacts are ``vis: federation``: their bodies travel only in signed pulls
+(protocol §7.8) to nodes the serving node trusts, never to anyone else.
 """
 
 from __future__ import annotations
@@ -30,9 +30,13 @@ def first(records: list[dict[str, Any]], **match: str) -> dict[str, Any]:
     return next(r for r in records if all(r.get(k) == v for k, v in match.items()))
 
 
-async def test_person_contact_body_never_leaves_the_origin(net: Net) -> None:
+async def test_person_contact_body_travels_only_in_trusted_signed_pulls(net: Net) -> None:
     members = await line(net)
     a, d = members[0], members[-1]
+    outsider = await net.start(ORIGINS[4])  # trusts and pulls a and d; nobody trusts it
+    await net.trust(outsider, a)
+    await net.peer(outsider, a)
+    await net.peer(outsider, d)
     person = first(sample_records(a.origin), kind="contact", contact_type="person")
     await net.publish(a, [person])
     await net.converge(members, max_rounds=3)
@@ -40,15 +44,29 @@ async def test_person_contact_body_never_leaves_the_origin(net: Net) -> None:
     mine = await a.store.get_record(a.origin, "contact", person["id"])
     assert mine is not None and mine.vis == "federation" and mine.body is not None
     assert orjson.loads(mine.body)["display_name"] == person["display_name"]
-    for m in members[1:]:
+    for m in members[1:]:  # relayed along the line, each hop a signed pull between trusted
         there = await m.store.get_record(a.origin, "contact", person["id"])
         assert there is not None, m.origin
-        assert (there.op, there.vis, there.leaf) == ("put", "federation", mine.leaf)
-        assert there.body is None
-        assert await m.store.body_count(a.origin, "contact", person["id"]) == 0
-    # nor does the person's name reach the far end's index
-    row = await d.store.get_record(a.origin, "contact", person["id"])
-    assert row is not None and person["display_name"] not in repr(row)
+        assert (there.op, there.vis, there.leaf, there.body) == (
+            "put",
+            "federation",
+            mine.leaf,
+            mine.body,
+        )
+    for m in members:  # no node serves it to an anonymous requester
+        async with net.session.get(f"{m.url}/v1/logs/{a.origin}/entries") as resp:
+            assert resp.status == 200
+            lines = [orjson.loads(x) for x in (await resp.read()).splitlines()]
+        assert [x["body"] for x in lines if x["seq"] == mine.seq] == [None], m.origin
+
+    # a node that pulls (signed) but is trusted by no one gets the leaf, never the body
+    for result in await net.pull(outsider):
+        assert result.ok, result.error
+    there = await outsider.store.get_record(a.origin, "contact", person["id"])
+    assert there is not None and there.leaf == mine.leaf
+    assert there.body is None
+    assert await outsider.store.body_count(a.origin, "contact", person["id"]) == 0
+    assert person["display_name"] not in repr(there)
 
 
 async def test_delete_erases_on_every_node(net: Net) -> None:

@@ -1,0 +1,235 @@
+"""Benchmark: a fresh node pulls a whole log from one peer, verified and stored.
+
+    python -m bench.sync [--entries 100000] [--batch 1000] [--repeat 1] [--no-breakdown]
+
+A source node is prepared and served **in a subprocess** (``bench.common``): it publishes
+``--entries`` realistic records (``federation.cli.samples.sample_records``: the centre's
+hand-written records plus generated cases) and serves them on 127.0.0.1 behind a byte-counting
+TCP proxy. This process then creates a fresh node that trusts the source's key, adds the source
+as its peer and runs one pull round (``Puller.pull``): list logs, verify the checkpoint, fetch
+every entry in batches, hash every leaf and body, validate every body, compare the root with
+the signed root and merge everything in one transaction. The clock covers exactly that call.
+
+Printed: entries/s (verified and stored), seconds, bytes on the wire (from the proxy, both
+directions, as sent, i.e. gzip-compressed) and payload bytes (decoded), and the peak RSS of
+this process (``getrusage``; the source's memory is in the other process). ``--repeat N``
+times N pulls, each by a fresh node, and reports the best and the median (the machine may be
+shared: the 1-minute load average is printed with each pull). With the breakdown (default),
+one more fresh node pulls with per-stage timers: time for entry batches to arrive (fetch +
+NDJSON parse), verifying (leaves, hashes, tree), validating bodies against the record models
+(including index summaries), and storing. Stages overlap (the next batch is fetched while one
+is verified), so they need not add up to the wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import statistics
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bench.common import (
+    SourceProcess,
+    current_rss_mb,
+    environment,
+    load,
+    peak_rss_mb,
+    settings_for,
+)
+from federation.config import Home
+from federation.node.service import Node, init_home
+from federation.sync.scheduler import new_session
+
+PULLER_ORIGIN = "lv.sif.ncc"
+
+
+class Timers:
+    """Seconds per stage, filled by the instrumented run."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.rss_verified = 0.0  # RSS when the last update was verified, before it is stored
+        self.verified_at = 0.0  # perf_counter() then
+
+    def add(self, name: str, dt: float) -> None:
+        self.seconds[name] = self.seconds.get(name, 0.0) + dt
+
+
+@contextmanager
+def instrumented(timers: Timers) -> Iterator[None]:
+    """Per-batch timers around the puller's stages (a few clock reads per batch)."""
+    from federation.protocol import update
+    from federation.store.store import Store
+    from federation.sync.client import PeerClient
+
+    saved: list[tuple[Any, str, Any]] = []
+
+    def wrap_async(owner: Any, name: str, stage: str) -> None:
+        orig = getattr(owner, name)
+
+        async def timed(*args: Any, **kwargs: Any) -> Any:
+            t = time.perf_counter()
+            try:
+                return await orig(*args, **kwargs)
+            finally:
+                timers.add(stage, time.perf_counter() - t)
+
+        saved.append((owner, name, orig))
+        setattr(owner, name, timed)
+
+    wrap_async(PeerClient, "entries", "fetch+parse (awaited)")
+    wrap_async(Store, "apply_update", "store (one transaction)")
+    verifier_cls = update.UpdateVerifier
+    if not hasattr(verifier_cls, "add_batch"):  # an older verifier: time add() per entry
+        orig_add = verifier_cls.add
+
+        def timed_add(self: Any, entry: Any) -> None:
+            t = time.perf_counter()
+            try:
+                orig_add(self, entry)
+            finally:
+                timers.add("verify+validate", time.perf_counter() - t)
+
+        saved.append((verifier_cls, "add", orig_add))
+        verifier_cls.add = timed_add  # type: ignore[method-assign]
+    orig_finish = verifier_cls.finish
+
+    def finish(self: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return orig_finish(self)
+        finally:
+            timers.add("verify: root check", time.perf_counter() - t)
+            timers.rss_verified = current_rss_mb()
+            timers.verified_at = time.perf_counter()
+            for stage, dt in getattr(self, "stats", {}).items():
+                timers.add(f"verify: {stage}", dt)
+
+    saved.append((verifier_cls, "finish", orig_finish))
+    verifier_cls.finish = finish  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        for owner, name, orig in reversed(saved):
+            setattr(owner, name, orig)
+
+
+async def pull_once(
+    workdir: Path, name: str, source: SourceProcess, batch: int
+) -> tuple[float, int, int, float]:
+    """A fresh node pulls the source's log once: (seconds, entries, payload bytes, rss before)."""
+    home = Home(workdir / name)
+    await init_home(home, settings_for(PULLER_ORIGIN, "LV", batch))
+    node = await Node.open(home)
+    try:
+        origin, url = source.info["origin"], source.info["url"]
+        await node.store.add_origin(origin, "trusted", [source.info["vkey"]])
+        await node.store.add_peer(url, origin)
+        from federation.sync.puller import Puller
+
+        session = new_session(node.settings)
+        try:
+            puller = Puller(node.store, session, node.settings)
+            gc.collect()
+            rss_before = current_rss_mb()
+            t0 = time.perf_counter()
+            result = await puller.pull(url)
+            seconds = time.perf_counter() - t0
+        finally:
+            await session.close()
+        if not result.ok:
+            raise RuntimeError(f"pull failed: {result.reason}: {result.error}")
+        head = await node.store.head(origin)
+        assert head is not None and head.size == source.info["size"], "log not fully pulled"
+        return seconds, result.entries, result.nbytes, rss_before
+    finally:
+        await node.close()
+
+
+async def run(entries: int, batch: int, breakdown: bool, repeat: int) -> dict[str, Any]:
+    print(f"bench.sync: {environment()}")
+    t = time.perf_counter()
+    with SourceProcess(entries, batch=batch) as source, tempfile.TemporaryDirectory() as tmp:
+        size = source.info["size"]
+        print(
+            f"source: {source.info['origin']} with {size} entries, prepared in "
+            f"{source.info['prepare_seconds']:.1f} s ({time.perf_counter() - t:.1f} s with "
+            "start-up), served by a separate process"
+        )
+        runs: list[float] = []
+        for i in range(repeat):
+            source.reset()
+            seconds, pulled, payload, rss_before = await pull_once(
+                Path(tmp), f"fresh{i}", source, batch
+            )
+            wire = source.wire()
+            runs.append(seconds)
+            print(
+                f"pull {i + 1}/{repeat}: {pulled} entries in {seconds:.2f} s = "
+                f"{pulled / seconds:,.0f} entries/s (verified and stored, one pull round; "
+                f"{load()})"
+            )
+        best = min(runs)
+        rate = pulled / best if best else float("inf")
+        median = pulled / statistics.median(runs)
+        peak = peak_rss_mb()
+        if repeat > 1:
+            print(f"best {rate:,.0f} entries/s, median {median:,.0f} entries/s")
+        print(
+            f"bytes: {wire['sent'] + wire['received']:,} on the wire per pull "
+            f"({wire['sent']:,} requests + {wire['received']:,} responses, gzip; "
+            f"{wire['connections']} connection(s)); {payload:,} payload bytes decoded "
+            f"({payload / max(pulled, 1):.0f} B/entry)"
+        )
+        print(
+            f"memory: peak RSS {peak:.0f} MB of the pulling process "
+            f"(RSS {rss_before:.0f} MB just before a pull)"
+        )
+        out: dict[str, Any] = {
+            "entries": pulled,
+            "seconds": best,
+            "rate": rate,
+            "median_rate": median,
+            "wire_bytes": wire["sent"] + wire["received"],
+            "payload_bytes": payload,
+            "peak_rss_mb": peak,
+        }
+        if breakdown:
+            timers = Timers()
+            with instrumented(timers):
+                t0 = time.perf_counter()
+                seconds2, _, _, _ = await pull_once(Path(tmp), "instrumented", source, batch)
+            print(f"breakdown (another fresh node, instrumented, {seconds2:.2f} s wall):")
+            if timers.verified_at:
+                print(
+                    f"  {'wall until the root checked out':<32} "
+                    f"{timers.verified_at - t0:7.2f} s (the rest is storing)"
+                )
+            for stage, dt in timers.seconds.items():
+                print(f"  {stage:<32} {dt:7.2f} s  {dt / max(pulled, 1) * 1e6:6.1f} us/entry")
+            print(
+                f"  RSS with the whole update verified in memory, before storing: "
+                f"{timers.rss_verified:.0f} MB"
+            )
+            out["breakdown"] = dict(timers.seconds)
+        return out
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog="python -m bench.sync", description=__doc__)
+    parser.add_argument("--entries", type=int, default=100_000, help="log size (default 100k)")
+    parser.add_argument("--batch", type=int, default=1000, help="entries per request")
+    parser.add_argument("--repeat", type=int, default=1, help="timed pulls (fresh node each)")
+    parser.add_argument("--no-breakdown", action="store_true", help="skip the timed extra pull")
+    args = parser.parse_args(argv)
+    return asyncio.run(run(args.entries, args.batch, not args.no_breakdown, args.repeat))
+
+
+if __name__ == "__main__":
+    main()
