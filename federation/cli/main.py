@@ -27,7 +27,7 @@ from federation.cli.common import (
 from federation.config import ConfigError, Settings, describe_validation_error
 from federation.node.app import create_app
 from federation.node.service import Node, init_home
-from federation.store import RecordRow
+from federation.store import DeliveryRow, RecordRow
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -204,6 +204,45 @@ def records_get(home: Path | None, origin: str, kind: str, record_id: str) -> No
     if row is None:
         raise CliFailure(f"no {kind} {record_id} of {origin} in this store")
     click.echo(orjson.dumps(_record_json(row), option=orjson.OPT_INDENT_2).decode())
+
+
+@records.command("recipients")
+@home_option
+@click.argument("origin")
+@click.argument("kind")
+@click.argument("record_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="NDJSON output instead of a table.")
+@handle_errors
+def records_recipients(
+    home: Path | None, origin: str, kind: str, record_id: str, as_json: bool
+) -> None:
+    """Name who received this record's federation-only body from this node (GDPR Art. 19).
+
+    Lists every authenticated peer origin this node served a `vis: federation` body of the
+    record to (any version), with the entry's seq and the time. Public bodies are not logged.
+    """
+
+    async def go() -> tuple[bool, list[DeliveryRow]]:
+        async with await Node.open(get_home(home)) as node:
+            known = await node.store.get_record(origin, kind, record_id) is not None
+            return known, await node.store.recipients(origin, kind, record_id)
+
+    known, rows = run(go())
+    if not known and not rows:
+        raise CliFailure(f"no {kind} {record_id} of {origin} in this store")
+    if as_json:
+        for d in rows:
+            click.echo(orjson.dumps({"recipient": d.recipient, "seq": d.seq, "at": d.at}).decode())
+        return
+    if not rows:
+        click.echo(f"nobody received the body of {kind} {record_id} of {origin} from this node")
+        return
+    table = Table(title=f"recipients of {origin} {kind} {record_id}")
+    for col in ("recipient", "seq", "at"):
+        table.add_column(col)
+    for d in rows:
+        table.add_row(d.recipient, str(d.seq), d.at)
+    Console().print(table)
 
 
 @records.command("list")

@@ -92,16 +92,22 @@ async def entries(request: web.Request) -> web.StreamResponse:
     fed_ok = requester is not None
     dumps = orjson.dumps
     lines: list[bytes] = []
+    delivered: list[tuple[int, str, str]] = []  # personal data handed out (GDPR Art. 19)
     for r in rows:
         body = r.body
-        if body is not None and r.vis == Visibility.FEDERATION and not fed_ok:
-            body = None
+        if body is not None and r.vis == Visibility.FEDERATION:
+            if not fed_ok:
+                body = None
+            elif r.kind is not None and r.id is not None:
+                delivered.append((r.seq, r.kind, r.id))
         # byte for byte orjson.dumps({"seq": …, "leaf": …, "body": …}) + newline, built from
         # the two JSON strings alone (half the work of serialising a dict per line)
         lines.append(
             b'{"seq":%d,"leaf":%b,"body":%b}\n'
             % (r.seq, dumps(r.leaf.decode()), b"null" if body is None else dumps(body.decode()))
         )
+    if delivered and requester is not None:
+        await request.app[NODE].store.log_deliveries(requester, head.id, delivered)
     resp = web.Response(body=b"".join(lines), content_type="application/x-ndjson")
     resp.headers["X-Log-Size"] = str(head.size)
     # the answer depends on who signed: no shared cache may hand one requester's to another

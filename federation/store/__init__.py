@@ -1,6 +1,6 @@
 """All SQL lives here (DESIGN §7)."""
 
-from federation.store.peers import EvidenceRow, PeerRow, PendingRow
+from federation.store.peers import DeliveryRow, EvidenceRow, PeerRow, PendingRow
 from federation.store.store import (
     EntryRow,
     ForkRisk,
@@ -13,6 +13,7 @@ from federation.store.store import (
 )
 
 __all__ = [
+    "DeliveryRow",
     "EntryRow",
     "EvidenceRow",
     "ForkRisk",

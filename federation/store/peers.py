@@ -78,6 +78,16 @@ class OriginRow:
 
 T = TypeVar("T")
 
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRow:
+    """A ``federation``-visibility body this node served to an authenticated origin."""
+
+    recipient: str
+    seq: int
+    at: str
+
+
 _PEER_COLS = (
     "url, origin, added_at, etag, last_attempt, last_success, last_error, failures, "
     "next_attempt, bytes_pulled, entries_pulled"
@@ -306,3 +316,28 @@ class SyncStateMixin:
         )
         row = _first(await self._rows(sql, (origin, size)))
         return bytes(row[0]) if row else None
+
+    # GDPR Art. 19: who received which personal data ------------------------------------
+
+    async def log_deliveries(
+        self, recipient: str, origin_id: int, items: Sequence[tuple[int, str, str]]
+    ) -> None:
+        """Record that ``recipient`` was served the bodies ``(seq, kind, id)`` of a log."""
+        if not items:
+            return
+        at = now_ts()
+        async with self._write() as conn:
+            await conn.executemany(
+                "INSERT INTO deliveries (recipient, origin_id, seq, kind, rid, at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(recipient, origin_id, seq, kind, rid, at) for seq, kind, rid in items],
+            )
+
+    async def recipients(self, origin: str, kind: str, record_id: str) -> list[DeliveryRow]:
+        """Every delivery of any version of a record's body, oldest first."""
+        sql = (
+            "SELECT d.recipient, d.seq, d.at FROM deliveries d JOIN origins o "
+            "ON o.id = d.origin_id WHERE o.origin = ? AND d.kind = ? AND d.rid = ? "
+            "ORDER BY d.id"
+        )
+        return [DeliveryRow(*r) for r in await self._rows(sql, (origin, kind, record_id))]

@@ -158,3 +158,20 @@ MIGRATIONS.append(
     );
     """
 )
+
+MIGRATIONS.append(
+    # 3: GDPR Art. 19 recipients log; key retirement time (rotation grace period)
+    """
+    CREATE TABLE deliveries (
+        id          INTEGER PRIMARY KEY,
+        recipient   TEXT NOT NULL,      -- authenticated origin that received the body
+        origin_id   INTEGER NOT NULL,   -- log the body belongs to
+        seq         INTEGER NOT NULL,
+        kind        TEXT NOT NULL,
+        rid         TEXT NOT NULL,      -- record id
+        at          TEXT NOT NULL
+    );
+    CREATE INDEX deliveries_record ON deliveries (origin_id, kind, rid);
+    ALTER TABLE origin_keys ADD COLUMN retired_at TEXT;
+    """
+)

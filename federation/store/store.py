@@ -87,6 +87,8 @@ class EntryRow:
     leaf: bytes
     body: bytes | None
     vis: str | None
+    kind: str | None = None
+    id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -551,13 +553,13 @@ class Store(SyncStateMixin):
     async def entries(self, origin_id: int, start: int, end: int) -> list[EntryRow]:
         """Entries ``start <= seq < end`` with their stored bodies (``None`` when erased)."""
         sql = (
-            "SELECT l.seq, l.leaf, b.body, b.vis FROM leaves l LEFT JOIN bodies b "
+            "SELECT l.seq, l.leaf, b.body, b.vis, b.kind, b.id FROM leaves l LEFT JOIN bodies b "
             "ON b.origin_id = l.origin_id AND b.seq = l.seq "
             "WHERE l.origin_id = ? AND l.seq >= ? AND l.seq < ? ORDER BY l.seq"
         )
         rows = await self._rows(sql, (origin_id, start, end))
         return [
-            EntryRow(r[0], bytes(r[1]), bytes(r[2]) if r[2] is not None else None, r[3])
+            EntryRow(r[0], bytes(r[1]), bytes(r[2]) if r[2] is not None else None, r[3], r[4], r[5])
             for r in rows
         ]
 
