@@ -87,6 +87,12 @@ class Settings(BaseModel):
     public_url: str = Field("", description="base URL peers use to reach this node")
     database: str = Field(DB_FILE, description="SQLite file, relative to the home")
     key_file: str = Field(KEY_FILE, description="signing key file, relative to the home")
+    key_grace_days: float = Field(
+        30.0,
+        ge=0,
+        description="after `key rotate`, days during which checkpoints are also signed by "
+        "the retired key, so peers that pinned it follow the rotation",
+    )
     admin_token: str = Field(
         "",
         description="bearer token of the admin API (empty: admin API disabled); "

@@ -123,6 +123,31 @@ def key_show(home: Path | None) -> None:
     click.echo(load_signer(h.key_path(settings), settings.origin).vkey)
 
 
+@key.command("rotate")
+@home_option
+@handle_errors
+def key_rotate(home: Path | None) -> None:
+    """Rotate the origin key: publish a `key` entry naming a new key, print the new vkey.
+
+    The checkpoint containing the entry is signed by the old and the new key, and later ones
+    by both for `key_grace_days` (config, default 30): nodes that pinned the old key verify
+    the entry and follow the rotation without admin action while they pull in that time.
+    The old key file is kept in retired-keys/.
+    """
+
+    async def go() -> tuple[str, str, int]:
+        async with await Node.open(get_home(home)) as node:
+            old = node.signer.key_id.hex()
+            new = await node.rotate_key()
+            head = await node.store.head(node.origin)
+            assert head is not None
+            return old, new.vkey, head.size
+
+    old, vkey, size = run(go())
+    click.echo(f"rotated: key {old} retired; the key entry is at seq {size - 1}", err=True)
+    click.echo(vkey)
+
+
 @cli.group()
 def records() -> None:
     """Publish and read records."""

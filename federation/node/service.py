@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from federation.config import ConfigError, Home, Settings, dump_settings
-from federation.protocol.entry import Kind, now_ts
+from federation.protocol.entry import Kind, Op, now_ts
 from federation.protocol.errors import ProtocolError, RecordError
 from federation.protocol.note import Signer, parse_skey
 from federation.protocol.publish import Publication, prepare_delete, prepare_put
@@ -76,14 +77,69 @@ async def init_home(home: Home, settings: Settings) -> Signer:
     return signer
 
 
+RETIRED_KEYS_DIR = "retired-keys"
+
+
+def _retired_key_path(home: Home, key_id_hex: str) -> Path:
+    return home.path / RETIRED_KEYS_DIR / f"{key_id_hex}.key"
+
+
+def _retire_key_file(home: Home, settings: Settings, old: Signer) -> None:
+    """Keep the old key (marked retired) out of the way of the current one."""
+    (home.path / RETIRED_KEYS_DIR).mkdir(mode=0o700, exist_ok=True)
+    os.replace(home.key_path(settings), _retired_key_path(home, old.key_id.hex()))
+
+
+async def _finish_rotation(home: Home, settings: Settings, store: Store) -> None:
+    """Complete a rotation interrupted after its append committed, or drop an uncommitted one."""
+    key_path = home.key_path(settings)
+    nxt = key_path.with_name(key_path.name + ".next")
+    if not nxt.exists():
+        return
+    new = load_signer(nxt, settings.origin)
+    active = {
+        vkey for vkey, _, state in await store.origin_keys(settings.origin) if state == "active"
+    }
+    if new.vkey not in active:
+        nxt.unlink()  # the key entry never committed: the old key stays current
+        return
+    old = load_signer(key_path, settings.origin)
+    if old.vkey != new.vkey:
+        _retire_key_file(home, settings, old)
+    os.replace(nxt, key_path)
+
+
+async def _grace_signers(home: Home, settings: Settings, store: Store) -> list[Signer]:
+    """Retired keys still within ``key_grace_days`` whose key files are kept."""
+    now = datetime.now(UTC)
+    grace = timedelta(days=settings.key_grace_days)
+    out: list[Signer] = []
+    for key_id_hex, retired_at in await store.retired_keys(settings.origin):
+        path = _retired_key_path(home, key_id_hex)
+        if not retired_at or not path.exists():
+            continue
+        when = datetime.strptime(retired_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        if now - when <= grace:
+            out.append(load_signer(path, settings.origin))
+    return out
+
+
 class Node:
     """A node's settings, key and open store. Create with :meth:`open`; :meth:`close` it."""
 
-    def __init__(self, home: Home, settings: Settings, signer: Signer, store: Store) -> None:
+    def __init__(
+        self,
+        home: Home,
+        settings: Settings,
+        signer: Signer,
+        store: Store,
+        retired: Sequence[Signer] = (),
+    ) -> None:
         self.home = home
         self.settings = settings
         self.signer = signer
         self.store = store
+        self.retired = list(retired)
 
     @property
     def origin(self) -> str:
@@ -92,7 +148,6 @@ class Node:
     @classmethod
     async def open(cls, home: Home) -> Node:
         settings = home.load()
-        signer = load_signer(home.key_path(settings), settings.origin)
         db = home.db_path(settings)
         if not db.exists():
             raise ConfigError(f"store {db} is missing (run `federation init`, or restore it)")
@@ -101,11 +156,46 @@ class Node:
             head = await store.head(settings.origin)
             if head is None or head.role != "self":
                 raise StoreError(f"the store in {db} does not hold the log of {settings.origin}")
-            await store.check_not_behind(settings.origin, [signer.verifier])
+            await _finish_rotation(home, settings, store)
+            signer = load_signer(home.key_path(settings), settings.origin)
+            await store.check_not_behind(settings.origin, await store.verifiers(settings.origin))
+            retired = await _grace_signers(home, settings, store)
         except BaseException:
             await store.close()
             raise
-        return cls(home, settings, signer, store)
+        return cls(home, settings, signer, store, retired)
+
+    @property
+    def signers(self) -> list[Signer]:
+        """Keys that sign new checkpoints: the current one, then retired ones in their grace."""
+        return [self.signer, *self.retired]
+
+    async def rotate_key(self) -> Signer:
+        """Key rotation (DESIGN §6): append a ``key`` entry naming a new key.
+
+        The checkpoint containing it is signed by the old and the new key; later checkpoints
+        by the new key, and by the old one too for ``key_grace_days``. Crash-safe: the new key
+        is written to ``<key_file>.next`` before the append and moved into place after it
+        commits; ``Node.open`` finishes (or abandons) a rotation that was interrupted.
+        """
+        key_path = self.home.key_path(self.settings)
+        nxt = key_path.with_name(key_path.name + ".next")
+        if nxt.exists():
+            raise ConfigError(f"{nxt} exists: a rotation is in progress (reopen the node first)")
+        new = Signer.generate(self.origin)
+        write_private(nxt, new.skey + "\n")
+        try:
+            await self.store.append_own(
+                self.origin, [self.signer, new, *self.retired], [Publication(Op.KEY, vkey=new.vkey)]
+            )
+        except BaseException:
+            nxt.unlink()
+            raise
+        _retire_key_file(self.home, self.settings, self.signer)
+        os.replace(nxt, key_path)
+        self.retired = [self.signer, *self.retired]
+        self.signer = new
+        return new
 
     async def close(self) -> None:
         await self.store.close()
@@ -145,7 +235,7 @@ class Node:
 
     async def publish(self, inputs: Iterable[Mapping[str, Any]]) -> PublishResult:
         pubs = self.prepare(inputs)
-        head = await self.store.append_own(self.origin, self.signer, pubs)
+        head = await self.store.append_own(self.origin, self.signers, pubs)
         return PublishResult(head, len(pubs))
 
     async def delete(self, kind: str, record_id: str) -> PublishResult:
@@ -154,7 +244,7 @@ class Node:
         current = await self.store.get_record(self.origin, pub.kind.value, pub.id)
         if current is None or current.op != "put":
             raise RecordError(f"no live {pub.kind.value} {pub.id} in {self.origin}", field="id")
-        head = await self.store.append_own(self.origin, self.signer, [pub])
+        head = await self.store.append_own(self.origin, self.signers, [pub])
         return PublishResult(head, 1)
 
 

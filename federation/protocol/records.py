@@ -699,6 +699,8 @@ _ADAPTERS: dict[Kind, TypeAdapter[Any]] = {
     Kind.EVENT: TypeAdapter(EventRecord),
     Kind.CONTACT: TypeAdapter(ContactRecord),
 }
+# The adapters' pydantic-core validators, called directly (one Python frame less a body).
+_VALIDATORS = {kind: adapter.validator for kind, adapter in _ADAPTERS.items()}
 
 
 # --- validation ---------------------------------------------------------------------------------
@@ -763,7 +765,7 @@ def _to_record_error(exc: ValidationError, kind: Kind) -> RecordError:
 
 def _validate_json(kind: Kind, body: bytes) -> RecordModel:
     try:
-        result: RecordModel = _ADAPTERS[kind].validate_json(body, strict=True)
+        result: RecordModel = _VALIDATORS[kind].validate_json(body, strict=True)
     except ValidationError as e:
         raise _to_record_error(e, kind) from None
     return result
@@ -790,7 +792,7 @@ def validate_body(kind: Kind | str, body: bytes) -> RecordModel:
     """
     k = _kind(kind)
     try:
-        result: RecordModel = _ADAPTERS[k].validate_json(body, strict=True)
+        result: RecordModel = _VALIDATORS[k].validate_json(body, strict=True)
     except ValidationError as e:
         _parse_body(body)
         raise _to_record_error(e, k) from None

@@ -27,18 +27,31 @@ import orjson
 from federation.protocol import merkle
 from federation.protocol.checkpoint import SignedCheckpoint
 from federation.protocol.entry import Kind, Leaf, Op, Visibility, body_ref, parse_leaf
-from federation.protocol.errors import MalformedError, RecordError, VerificationError
+from federation.protocol.errors import (
+    MalformedError,
+    ProtocolError,
+    RecordError,
+    VerificationError,
+)
+from federation.protocol.note import parse_vkey
 from federation.protocol.records import RecordSummary, summarize, validate_body
 
-# The title map as JSON text, as stores keep it: json.dumps(title, ensure_ascii=False).
-title_json = json.JSONEncoder(ensure_ascii=False).encode
+
+def title_utf8(title: dict[str, str]) -> bytes:
+    """``json.dumps(title, ensure_ascii=False).encode()``, the way stores keep a title map.
+
+    Built from orjson's string encoding, which is json's with ``ensure_ascii=False`` for every
+    string (both escape exactly ``"``, ``\\`` and the C0 controls, alike); several times faster.
+    """
+    dumps = orjson.dumps
+    return b"{%b}" % b", ".join([dumps(k) + b": " + dumps(v) for k, v in title.items()])
 
 
 class CompactSummary(NamedTuple):
     """A :class:`RecordSummary` in a third of the memory, for holding a whole log's worth.
 
-    The title map is kept as its JSON text (:func:`title_json`) encoded in UTF-8: one bytes
-    object instead of a dict of strs (which most EU languages make two bytes a character).
+    The title map is kept as its JSON text in UTF-8 (:func:`title_utf8`): one bytes object
+    instead of a dict of strs (which most EU languages make two bytes a character).
     """
 
     title_utf8: bytes
@@ -52,7 +65,7 @@ class CompactSummary(NamedTuple):
     @classmethod
     def of(cls, s: RecordSummary) -> CompactSummary:
         return cls(
-            title_json(s.title).encode(),
+            title_utf8(s.title),
             s.country,
             s.countries,
             s.languages,
@@ -277,6 +290,14 @@ class VerifiedUpdate:
     def new_size(self) -> int:
         return self.checkpoint.size
 
+    @property
+    def key_changes(self) -> list[tuple[str, str]]:
+        """``(vkey, ts)`` of the verified key-rotation entries, in log order."""
+        e = self.entries
+        if isinstance(e, VerifiedEntries):
+            return [(vkey, e.ts[i]) for i, vkey in sorted(e.vkeys.items())]
+        return [(x.leaf.vkey, x.leaf.ts) for x in e if x.leaf.vkey is not None]
+
 
 _WIRE_KEYS = frozenset({"seq", "leaf", "body"})
 
@@ -365,6 +386,8 @@ class UpdateVerifier:
                 leaf = parse_leaf(entry.leaf)
                 if leaf.seq != seq:
                     raise VerificationError(f"leaf at index {seq} claims seq {leaf.seq}")
+                if leaf.vkey is not None:
+                    self._check_rotation(seq, leaf.vkey)
                 body = entry.body
                 if body is not None:
                     if leaf.op is not Op.PUT:
@@ -381,6 +404,17 @@ class UpdateVerifier:
             self._validate(to_validate)
             self.stats["leaves and hashes"] += t1 - t0
             self.stats["validate bodies"] += time.perf_counter() - t1
+
+    def _check_rotation(self, seq: int, vkey: str) -> None:
+        """A ``key`` leaf must name a well-formed Ed25519 key of this same origin."""
+        try:
+            new = parse_vkey(vkey)
+        except ProtocolError as e:
+            raise VerificationError(f"entry {seq}: key rotation names a bad key: {e}") from e
+        if new.name != self.origin:
+            raise VerificationError(
+                f"entry {seq}: key rotation names a key of {new.name!r}, not of {self.origin!r}"
+            )
 
     def _validate(self, items: list[tuple[int, Leaf, bytes]]) -> None:
         entries = self._entries

@@ -341,10 +341,20 @@ class Store(SyncStateMixin):
     # -- writing ---------------------------------------------------------------------------
 
     async def append_own(
-        self, origin: str, signer: Signer, pubs: Sequence[Publication], *, ts: str | None = None
+        self,
+        origin: str,
+        signer: Signer | Sequence[Signer],
+        pubs: Sequence[Publication],
+        *,
+        ts: str | None = None,
     ) -> LogHead:
-        """Append entries to this node's own log and sign the new checkpoint, in one transaction."""
-        await self.check_not_behind(origin, [signer.verifier])
+        """Append entries to this node's own log and sign the new checkpoint, in one transaction.
+
+        ``signer`` may be several keys (the current one first): during a key rotation's grace
+        period checkpoints carry the signatures of both the new and the retired key.
+        """
+        signers = (signer,) if isinstance(signer, Signer) else tuple(signer)
+        await self.check_not_behind(origin, [s.verifier for s in signers])
         ts = ts or now_ts()
         async with self._write() as conn:
             head = await self._head_in(conn, origin)
@@ -375,29 +385,15 @@ class Store(SyncStateMixin):
                         VerifiedEntry(Leaf(raw, seq, ts, p.op, vkey=p.vkey), None, None, None, None)
                     )
                 nodes.extend(cr.append(merkle.leaf_hash(raw)))
-            note = Checkpoint(origin, cr.size, cr.root()).sign(signer)
+            note = Checkpoint(origin, cr.size, cr.root()).sign(*signers)
             await self._apply(conn, head.id, applied, nodes)
+            await self._follow_key_changes(
+                conn, head.id, [(a.leaf.vkey, a.leaf.ts) for a in applied if a.leaf.vkey]
+            )
             await self._set_head(conn, head.id, cr, note, "self")
             new_head = await self._head_in(conn, origin)
             assert new_head is not None
         self._write_published(note, cr.size)
-        return new_head
-
-    async def resign_own(self, origin: str, signers: Sequence[Signer]) -> LogHead:
-        """Sign a fresh checkpoint of the current tree (e.g. after a key rotation)."""
-        async with self._write() as conn:
-            head = await self._head_in(conn, origin)
-            if head is None or head.role != "self":
-                raise UnknownOrigin(f"{origin} is not this node's own log")
-            cr = merkle.CompactRange(head.size, head.frontier)
-            note = Checkpoint(origin, cr.size, cr.root()).sign(*signers)
-            await conn.execute("UPDATE origins SET checkpoint = ? WHERE id = ?", (note, head.id))
-            await conn.execute(
-                "INSERT OR REPLACE INTO checkpoints VALUES (?, ?, ?, ?, ?, 'self')",
-                (head.id, cr.size, cr.root(), note, now_ts()),
-            )
-            new_head = await self._head_in(conn, origin)
-            assert new_head is not None
         return new_head
 
     async def apply_update(self, update: VerifiedUpdate, source: str) -> LogHead:
@@ -420,11 +416,42 @@ class Store(SyncStateMixin):
                     f"the update starts at {update.old_size}"
                 )
             await self._apply(conn, head.id, update.entries, update.nodes)
+            await self._follow_key_changes(conn, head.id, update.key_changes)
             cr = merkle.CompactRange(update.new_size, update.frontier)
             await self._set_head(conn, head.id, cr, update.checkpoint.note, source)
             new_head = await self._head_in(conn, update.origin)
             assert new_head is not None
         return new_head
+
+    @staticmethod
+    async def _follow_key_changes(
+        conn: aiosqlite.Connection, origin_id: int, changes: Sequence[tuple[str, str]]
+    ) -> None:
+        """Key rotation (DESIGN §6): pin each new key; the origin's other keys retire.
+
+        ``changes`` are ``(vkey, ts)`` of verified ``key`` leaves, in log order. Retired keys
+        still verify (checkpoints signed during the grace period); revoked keys stay revoked.
+        """
+        for vkey, ts in changes:
+            v = parse_vkey(vkey)
+            await conn.execute(
+                "UPDATE origin_keys SET state = 'retired', retired_at = ? "
+                "WHERE origin_id = ? AND state = 'active' AND vkey != ?",
+                (ts, origin_id, v.vkey),
+            )
+            await conn.execute(
+                "INSERT INTO origin_keys (origin_id, vkey, key_id, added_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (origin_id, vkey) DO NOTHING",
+                (origin_id, v.vkey, v.key_id.hex(), ts),
+            )
+
+    async def retired_keys(self, origin: str) -> list[tuple[str, str]]:
+        """``(key_id hex, retired_at)`` of the origin's retired (not revoked) keys."""
+        sql = (
+            "SELECT k.key_id, k.retired_at FROM origin_keys k JOIN origins o ON o.id = "
+            "k.origin_id WHERE o.origin = ? AND k.state = 'retired' ORDER BY k.retired_at"
+        )
+        return [(r[0], r[1] or "") for r in await self._rows(sql, (origin,))]
 
     async def _set_head(
         self,
