@@ -219,7 +219,7 @@ def trust_pending(home: Path | None, as_json: bool) -> None:
         emit_json(rows)
         return
     table = Table(title=f"{len(rows)} pending origin(s)")
-    for col in ("origin", "seen at", "size", "first seen", "last seen"):
+    for col in ("origin", "seen at", "size", "first seen", "last seen", "offered vkey"):
         table.add_column(col)
     for o in rows:
         table.add_row(
@@ -228,6 +228,7 @@ def trust_pending(home: Path | None, as_json: bool) -> None:
             cell(f"{o['size']:,}"),
             cell(o["first_seen"]),
             cell(o["last_seen"]),
+            cell(o["vkey"] or "-"),
         )
     console().print(table)
 

@@ -385,7 +385,10 @@ async def add_peer(
         origin, warnings = describe_peer(doc)
         if origin == settings.origin:
             warnings.append(f"{base} serves this node's own origin {origin}")
-    await store.add_peer(base, origin)
+    offered = doc.get("vkey") if doc else None
+    await store.add_peer(
+        base, origin, offered if isinstance(offered, str) and not warnings else None
+    )
     hint: str | None = None
     head = await store.head(origin) if origin else None
     if origin and origin != settings.origin and (head is None or head.role != "trusted"):

@@ -29,6 +29,7 @@ class PeerRow:
     next_attempt: float
     bytes_pulled: int
     entries_pulled: int
+    vkey: str | None = None  # what the peer's /.well-known/federation offered (informational)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +91,7 @@ class DeliveryRow:
 
 _PEER_COLS = (
     "url, origin, added_at, etag, last_attempt, last_success, last_error, failures, "
-    "next_attempt, bytes_pulled, entries_pulled"
+    "next_attempt, bytes_pulled, entries_pulled, vkey"
 )
 
 
@@ -115,17 +116,24 @@ class SyncStateMixin:
 
     # peers -----------------------------------------------------------------------------
 
-    async def add_peer(self, url: str, origin: str | None = None) -> bool:
-        """Add a peer; returns False if it was already there (its origin is refreshed)."""
+    async def add_peer(self, url: str, origin: str | None = None, vkey: str | None = None) -> bool:
+        """Add a peer; returns False if it was already there (its origin is refreshed).
+
+        ``vkey`` is the key the peer's descriptor offered: shown to admins for a pending
+        origin, never trusted by itself.
+        """
         async with self._write() as conn:
             cur = await conn.execute(
-                "INSERT INTO peers (url, origin, added_at) VALUES (?, ?, ?) "
+                "INSERT INTO peers (url, origin, added_at, vkey) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT(url) DO NOTHING",
-                (url, origin, now_ts()),
+                (url, origin, now_ts(), vkey),
             )
             added = cur.rowcount > 0
             if not added and origin:
-                await conn.execute("UPDATE peers SET origin = ? WHERE url = ?", (origin, url))
+                await conn.execute(
+                    "UPDATE peers SET origin = ?, vkey = COALESCE(?, vkey) WHERE url = ?",
+                    (origin, vkey, url),
+                )
         return added
 
     async def remove_peer(self, url: str) -> bool:

@@ -175,3 +175,10 @@ MIGRATIONS.append(
     ALTER TABLE origin_keys ADD COLUMN retired_at TEXT;
     """
 )
+
+MIGRATIONS.append(
+    # 4: the verifier key a peer's /.well-known/federation offered (shown for pending origins)
+    """
+    ALTER TABLE peers ADD COLUMN vkey TEXT;
+    """
+)

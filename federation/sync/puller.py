@@ -118,7 +118,8 @@ class Puller:
             logs = await client.logs(peer.etag)
             result.not_modified = logs.not_modified
             for info in logs.logs:
-                result.origins.append(await self._pull_origin(client, url, info))
+                offered = peer.vkey if info.origin == peer.origin else None
+                result.origins.append(await self._pull_origin(client, url, info, offered))
         except SyncError as e:
             result.ok = False
             result.error = str(e)
@@ -174,14 +175,16 @@ class Puller:
             )
         return result
 
-    async def _pull_origin(self, client: PeerClient, url: str, info: LogInfo) -> OriginResult:
+    async def _pull_origin(
+        self, client: PeerClient, url: str, info: LogInfo, offered_vkey: str | None = None
+    ) -> OriginResult:
         store = self.store
         origin = info.origin
         head = await store.head(origin)
         if head is not None and head.role == "self":
             return OriginResult(origin, "unchanged", head.size, head.size, "our own log")
         if head is None or head.role != "trusted":
-            await store.note_pending(origin, url, info.size, None)
+            await store.note_pending(origin, url, info.size, offered_vkey)
             return OriginResult(origin, "pending", 0, 0, "origin not trusted here")
         if head.state == "frozen":
             return OriginResult(origin, "frozen", head.size, head.size, head.state_reason or "")
