@@ -4,9 +4,10 @@ source node that runs in its own process.
 The source node (``python -m bench.common source ...``) prepares a home, publishes realistic
 records into it, serves it on 127.0.0.1 (port 0) behind a :class:`CountingProxy` and prints one
 JSON line ``{"url", "origin", "vkey", "size", "prepare_seconds"}`` on stdout. It then answers
-commands read from stdin, one per line: ``stats`` prints the proxy's byte counters as JSON,
-``reset`` zeroes them; end of input stops it. Running the source in a subprocess keeps its
-CPU time and memory out of the puller's measurements (the puller's peak RSS is its own).
+commands read from stdin, one per line: ``stats`` prints the proxy's byte counters and the
+process's CPU milliseconds as JSON, ``reset`` zeroes them; end of input stops it. Running the
+source in a subprocess keeps its CPU time and memory out of the puller's measurements (the
+puller's peak RSS is its own).
 """
 
 from __future__ import annotations
@@ -57,6 +58,12 @@ def peak_rss_mb() -> float:
     """Peak resident set size of *this* process so far (Linux reports KiB), in MB."""
     kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return kib / 1024 if sys.platform != "darwin" else kib / 1024 / 1024
+
+
+def cpu_seconds() -> float:
+    """CPU time (user + system, all threads) this process has used so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def current_rss_mb() -> float:
@@ -232,6 +239,7 @@ async def _source(args: argparse.Namespace) -> None:
     }
     print(json.dumps(info), flush=True)
     loop = asyncio.get_running_loop()
+    cpu_base = cpu_seconds()
     try:
         while True:
             line = await loop.run_in_executor(None, sys.stdin.readline)
@@ -239,9 +247,11 @@ async def _source(args: argparse.Namespace) -> None:
                 break
             cmd = line.strip()
             if cmd == "stats":
-                print(json.dumps(proxy.counters.as_dict()), flush=True)
+                stats = {**proxy.counters.as_dict(), "cpu_ms": (cpu_seconds() - cpu_base) * 1000}
+                print(json.dumps(stats), flush=True)
             elif cmd == "reset":
                 proxy.counters.reset()
+                cpu_base = cpu_seconds()
                 print("{}", flush=True)
     finally:
         await proxy.close()
@@ -303,7 +313,7 @@ class SourceProcess:
         return answer
 
     def wire(self) -> dict[str, int]:
-        """Bytes the source's proxy counted so far."""
+        """Bytes the source's proxy counted, and its CPU time (``cpu_ms``), since reset."""
         return self._ask("stats")
 
     def reset(self) -> None:

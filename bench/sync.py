@@ -31,11 +31,13 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bench.common import (
     SourceProcess,
+    cpu_seconds,
     current_rss_mb,
     environment,
     load,
@@ -120,10 +122,17 @@ def instrumented(timers: Timers) -> Iterator[None]:
             setattr(owner, name, orig)
 
 
-async def pull_once(
-    workdir: Path, name: str, source: SourceProcess, batch: int
-) -> tuple[float, int, int, float]:
-    """A fresh node pulls the source's log once: (seconds, entries, payload bytes, rss before)."""
+@dataclass
+class Pull:
+    seconds: float
+    entries: int
+    payload: int  # decoded bytes the client read
+    rss_before: float  # MB
+    cpu: float  # CPU seconds of this process during the pull (all threads)
+
+
+async def pull_once(workdir: Path, name: str, source: SourceProcess, batch: int) -> Pull:
+    """A fresh node pulls the source's log once."""
     home = Home(workdir / name)
     await init_home(home, settings_for(PULLER_ORIGIN, "LV", batch))
     node = await Node.open(home)
@@ -138,16 +147,16 @@ async def pull_once(
             puller = Puller(node.store, session, node.settings)
             gc.collect()
             rss_before = current_rss_mb()
-            t0 = time.perf_counter()
+            cpu0, t0 = cpu_seconds(), time.perf_counter()
             result = await puller.pull(url)
-            seconds = time.perf_counter() - t0
+            seconds, cpu = time.perf_counter() - t0, cpu_seconds() - cpu0
         finally:
             await session.close()
         if not result.ok:
             raise RuntimeError(f"pull failed: {result.reason}: {result.error}")
         head = await node.store.head(origin)
         assert head is not None and head.size == source.info["size"], "log not fully pulled"
-        return seconds, result.entries, result.nbytes, rss_before
+        return Pull(seconds, result.entries, result.nbytes, rss_before, cpu)
     finally:
         await node.close()
 
@@ -163,22 +172,27 @@ async def run(entries: int, batch: int, breakdown: bool, repeat: int) -> dict[st
             "start-up), served by a separate process"
         )
         runs: list[float] = []
+        cpus: list[float] = []
         for i in range(repeat):
             source.reset()
-            seconds, pulled, payload, rss_before = await pull_once(
-                Path(tmp), f"fresh{i}", source, batch
-            )
+            p = await pull_once(Path(tmp), f"fresh{i}", source, batch)
             wire = source.wire()
-            runs.append(seconds)
+            runs.append(p.seconds)
+            pulled, payload, rss_before = p.entries, p.payload, p.rss_before
+            if i == 0:
+                peak = peak_rss_mb()  # the process's peak so far is the first pull's
+                first_rss_before = rss_before
             print(
-                f"pull {i + 1}/{repeat}: {pulled} entries in {seconds:.2f} s = "
-                f"{pulled / seconds:,.0f} entries/s (verified and stored, one pull round; "
-                f"{load()})"
+                f"pull {i + 1}/{repeat}: {pulled} entries in {p.seconds:.2f} s = "
+                f"{pulled / p.seconds:,.0f} entries/s (verified and stored, one pull round; "
+                f"{load()}); CPU: puller {p.cpu:.1f} s = {p.cpu / pulled * 1e6:.0f} us/entry, "
+                f"source {wire['cpu_ms'] / 1000:.1f} s = {wire['cpu_ms'] * 1e3 / pulled:.0f} "
+                "us/entry"
             )
+            cpus.append(p.cpu)
         best = min(runs)
         rate = pulled / best if best else float("inf")
         median = pulled / statistics.median(runs)
-        peak = peak_rss_mb()
         if repeat > 1:
             print(f"best {rate:,.0f} entries/s, median {median:,.0f} entries/s")
         print(
@@ -188,8 +202,13 @@ async def run(entries: int, batch: int, breakdown: bool, repeat: int) -> dict[st
             f"({payload / max(pulled, 1):.0f} B/entry)"
         )
         print(
-            f"memory: peak RSS {peak:.0f} MB of the pulling process "
-            f"(RSS {rss_before:.0f} MB just before a pull)"
+            f"memory: peak RSS {peak:.0f} MB of the pulling process during the first pull "
+            f"(RSS {first_rss_before:.0f} MB just before it)"
+            + (
+                f"; later pulls start from {rss_before:.0f} MB (memory CPython keeps)"
+                if repeat > 1
+                else ""
+            )
         )
         out: dict[str, Any] = {
             "entries": pulled,
@@ -199,12 +218,13 @@ async def run(entries: int, batch: int, breakdown: bool, repeat: int) -> dict[st
             "wire_bytes": wire["sent"] + wire["received"],
             "payload_bytes": payload,
             "peak_rss_mb": peak,
+            "cpu_us_per_entry": min(cpus) / pulled * 1e6,
         }
         if breakdown:
             timers = Timers()
             with instrumented(timers):
                 t0 = time.perf_counter()
-                seconds2, _, _, _ = await pull_once(Path(tmp), "instrumented", source, batch)
+                seconds2 = (await pull_once(Path(tmp), "instrumented", source, batch)).seconds
             print(f"breakdown (another fresh node, instrumented, {seconds2:.2f} s wall):")
             if timers.verified_at:
                 print(
@@ -228,6 +248,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--repeat", type=int, default=1, help="timed pulls (fresh node each)")
     parser.add_argument("--no-breakdown", action="store_true", help="skip the timed extra pull")
     args = parser.parse_args(argv)
+    if args.entries < 1 or args.repeat < 1:
+        parser.error("--entries and --repeat must be at least 1")
     return asyncio.run(run(args.entries, args.batch, not args.no_breakdown, args.repeat))
 
 

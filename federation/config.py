@@ -8,13 +8,17 @@ The home directory (``--home`` or ``$FEDERATION_HOME``) holds::
     published.checkpoint the last checkpoint this origin signed (fork protection)
 
 Every limit has a safe default; ``load_settings`` turns every problem into one
-:class:`ConfigError` naming the key and the reason.
+:class:`ConfigError` naming the key and the reason. Environment variables
+``FEDERATION_<KEY>`` (tables: ``FEDERATION_<TABLE>__<KEY>``) override keys of the file;
+``check_config`` lists every problem (``federation config check``).
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +51,12 @@ class Limits(BaseModel):
         64 * 1024 * 1024, ge=64 * 1024, description="largest peer response a pull reads"
     )
     max_records_per_put: int = Field(100_000, ge=1, description="records in one publish call")
+    max_page: int = Field(
+        500, ge=1, le=10_000, description="largest `limit` of a /v1/records page (portal read API)"
+    )
+    max_wait: float = Field(
+        60.0, ge=0, le=3600, description="longest long poll (`wait`) of /v1/changes, seconds"
+    )
     connect_timeout: float = Field(10.0, gt=0, description="peer connect timeout")
     request_timeout: float = Field(60.0, gt=0, description="whole peer request timeout")
     signature_window: float = Field(
@@ -100,6 +110,12 @@ class Settings(BaseModel):
         repr=False,
     )
     admin_remote: bool = Field(False, description="serve the admin API to non-loopback clients too")
+    portal_token: str = Field(
+        "",
+        description="bearer token with which a portal's requests to the read API also get "
+        "`federation`-visibility records (empty: public records only)",
+        repr=False,
+    )
     limits: Limits = Field(default_factory=Limits)
     sync: SyncSettings = Field(default_factory=SyncSettings)
 
@@ -111,11 +127,11 @@ class Settings(BaseModel):
         except MalformedError as e:
             raise ValueError(str(e)) from e
 
-    @field_validator("admin_token")
+    @field_validator("admin_token", "portal_token")
     @classmethod
     def _admin_token(cls, v: str) -> str:
         if v and len(v) < MIN_ADMIN_TOKEN:
-            raise ValueError(f"must be empty (admin API off) or at least {MIN_ADMIN_TOKEN} chars")
+            raise ValueError(f"must be empty (off) or at least {MIN_ADMIN_TOKEN} chars")
         if v and not (v.isascii() and v.isprintable() and " " not in v):
             raise ValueError("must be printable ASCII without spaces")
         return v
@@ -142,12 +158,24 @@ def split_listen(listen: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
-def describe_validation_error(err: ValidationError) -> str:
-    parts = []
+def validation_problems(err: ValidationError, env: Mapping[str, str] | None = None) -> list[str]:
+    """One ``key: why`` line per problem; ``env`` maps keys set from the environment to the
+    variable that set them, so the line names where the bad value came from."""
+    out = []
     for e in err.errors():
         loc = ".".join(str(x) for x in e["loc"]) or "(file)"
-        parts.append(f"{loc}: {e['msg']}")
-    return "; ".join(parts)
+        where = f" (from ${env[loc]})" if env and loc in env else ""
+        msg = e["msg"]
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif e["type"] == "value_error":  # "Value error, <ours>": keep ours
+            msg = str((e.get("ctx") or {}).get("error", msg))
+        out.append(f"{loc}{where}: {msg}")
+    return out
+
+
+def describe_validation_error(err: ValidationError) -> str:
+    return "; ".join(validation_problems(err))
 
 
 class Home:
@@ -179,19 +207,102 @@ class Home:
         return load_settings(self.config_path)
 
 
-def load_settings(path: Path) -> Settings:
+ENV_PREFIX = "FEDERATION_"
+"""Environment variables ``FEDERATION_<KEY>`` override keys of the config file."""
+ENV_NESTED = "__"
+"""Separates a table from its key: ``FEDERATION_LIMITS__MAX_BATCH`` is ``limits.max_batch``."""
+ENV_NOT_CONFIG = frozenset({"FEDERATION_HOME"})
+"""Variables with the prefix that are not config keys (the home directory)."""
+
+
+def env_variables() -> dict[str, str]:
+    """Every environment variable that can override a config key → that key (``a.b``)."""
+    out: dict[str, str] = {}
+
+    def add(model: type[BaseModel], prefix: str) -> None:
+        for name, f in model.model_fields.items():
+            nested = f.annotation
+            if isinstance(nested, type) and issubclass(nested, BaseModel):
+                add(nested, f"{prefix}{name}.")
+            else:
+                key = prefix + name
+                out[ENV_PREFIX + key.replace(".", ENV_NESTED).upper()] = key
+
+    add(Settings, "")
+    return out
+
+
+@dataclass(frozen=True)
+class ConfigCheck:
+    """What :func:`check_config` found: the settings (None if any problem), every problem
+    as ``key: why``, the keys the environment set (key → variable), and warnings."""
+
+    settings: Settings | None
+    problems: list[str]
+    from_env: dict[str, str]
+    warnings: list[str]
+
+
+def _apply_env(
+    data: dict[str, Any], environ: Mapping[str, str]
+) -> tuple[dict[str, str], list[str]]:
+    """Put ``FEDERATION_…`` values into the parsed file; returns (key → variable, warnings).
+
+    Values stay strings: pydantic converts them (``"500"`` to an int, ``"true"`` to a bool)
+    and refuses them with the key's usual message.
+    """
+    known = env_variables()
+    applied: dict[str, str] = {}
+    warnings: list[str] = []
+    for var in sorted(environ):
+        if not var.startswith(ENV_PREFIX) or var in ENV_NOT_CONFIG:
+            continue
+        key = known.get(var)
+        if key is None:
+            warnings.append(f"${var} is not a config key (ignored)")
+            continue
+        *tables, name = key.split(".")
+        target = data
+        for table in tables:
+            sub = target.setdefault(table, {})
+            if not isinstance(sub, dict):
+                break  # the file's [table] is not a table: its own error says so
+            target = sub
+        else:
+            target[name] = environ[var]
+            applied[key] = var
+    return applied, warnings
+
+
+def check_config(path: Path, environ: Mapping[str, str] | None = None) -> ConfigCheck:
+    """Read and validate a config file with its environment overrides; report every problem."""
+    env = os.environ if environ is None else environ
     if not path.exists():
-        raise ConfigError(f"{path} does not exist (run `federation init` first)")
+        return ConfigCheck(None, ["does not exist (run `federation init` first)"], {}, [])
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as e:
-        raise ConfigError(f"{path}: not UTF-8 text") from e
+    except UnicodeDecodeError:
+        return ConfigCheck(None, ["not UTF-8 text"], {}, [])
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: not valid TOML: {e}") from e
+        return ConfigCheck(None, [f"not valid TOML: {e}"], {}, [])
+    except OSError as e:
+        return ConfigCheck(None, [f"cannot read: {e.strerror or e}"], {}, [])
+    applied, warnings = _apply_env(data, env)
     try:
-        return Settings.model_validate(data)
+        settings = Settings.model_validate(data)
     except ValidationError as e:
-        raise ConfigError(f"{path}: {describe_validation_error(e)}") from e
+        return ConfigCheck(None, validation_problems(e, applied), applied, warnings)
+    return ConfigCheck(settings, [], applied, warnings)
+
+
+def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings of a config file, ``FEDERATION_…`` environment variables overriding its
+    keys (``environ`` defaults to ``os.environ``); a :class:`ConfigError` lists every problem.
+    """
+    check = check_config(path, environ)
+    if check.settings is None:
+        raise ConfigError(f"{path}: {'; '.join(check.problems)}")
+    return check.settings
 
 
 def _toml_value(v: Any) -> str:

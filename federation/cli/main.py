@@ -21,11 +21,13 @@ from federation.cli.common import (
     get_home,
     handle_errors,
     home_option,
+    progress_bar,
     read_records,
     run,
 )
 from federation.config import ConfigError, Settings, describe_validation_error
 from federation.node.app import create_app
+from federation.node.logs import LogFormat, setup_logging
 from federation.node.service import Node, init_home
 from federation.store import DeliveryRow, RecordRow
 
@@ -74,26 +76,38 @@ def init(home: Path | None, origin: str, country: str, name: str, listen: str) -
 
 @cli.command()
 @home_option
+@click.option(
+    "--log-format",
+    type=click.Choice(["auto", "json", "text"]),
+    default="auto",
+    show_default=True,
+    help="Logs on stderr: JSON lines, readable lines, or auto (JSON unless a terminal).",
+)
 @handle_errors
-def serve(home: Path | None) -> None:
-    """Run the node: feed API and (once peers are configured) scheduled pulls."""
-    run(_serve(get_home(home)))
+def serve(home: Path | None, log_format: LogFormat) -> None:
+    """Run the node: feed, admin, /healthz and /metrics APIs, and scheduled pulls.
+
+    See docs/operator.md for running it behind a TLS reverse proxy, health, metrics and logs.
+    """
+    run(_serve(get_home(home), log_format))
 
 
-async def _serve(home: Any) -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+async def _serve(home: Any, log_format: LogFormat = "auto") -> None:
+    setup_logging(log_format)
     node = await Node.open(home)
     try:
         app = create_app(node)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, node.settings.host, node.settings.port)
-        await site.start()
-        click.echo(
-            f"serving {node.origin} on http://{node.settings.listen} (Ctrl-C to stop)", err=True
+        try:
+            await site.start()
+        except OSError as e:  # address in use, no such address: one line, not a traceback
+            await runner.cleanup()
+            raise ConfigError(f"cannot listen on {node.settings.listen}: {e.strerror or e}") from e
+        logging.getLogger("federation.node").info(
+            "serving",
+            extra={"event": "serving", "origin": node.origin, "listen": node.settings.listen},
         )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -177,6 +191,84 @@ async def _publish(home: Any, items: list[dict[str, Any]]) -> tuple[int, str, in
     async with await Node.open(home) as node:
         res = await node.publish(items)
         return res.published, node.origin, res.head.size, res.head.root.hex()
+
+
+@records.command("import")
+@home_option
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--kind", required=True, type=click.Choice(["case", "event", "contact"]), help="Record kind."
+)
+@click.option("--batch", default=1000, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--dry-run", is_flag=True, help="Validate and report; publish nothing.")
+@handle_errors
+def records_import(home: Path | None, file: Path, kind: str, batch: int, dry_run: bool) -> None:
+    """Bulk-publish records from a CSV export (one row per record; see docs/operator.md).
+
+    Columns are field names, dotted for nesting (title.lt, location.city, funding.0.fund);
+    list cells are separated by ';'. Every row is validated like `records put`; invalid rows
+    are reported with their line number and reason and skipped, the others are published in
+    one transaction (and one signed checkpoint) per batch. Exit status 1 if any row was
+    invalid.
+    """
+    from federation.cli.csvimport import read_csv, unknown_columns
+    from federation.protocol.entry import Kind as RecordKind
+    from federation.protocol.errors import RecordError
+
+    record_kind = RecordKind(kind)
+    try:
+        header, rows = read_csv(file, record_kind)
+    except RecordError as e:
+        raise CliFailure(str(e)) from e
+    for col in unknown_columns(header, record_kind):
+        click.echo(
+            f"warning: column {col!r} is not a {kind} field; kept as an unknown field", err=True
+        )
+    all_rows = list(rows)
+    problems: list[tuple[int, str]] = []
+
+    async def go() -> tuple[int, int, str]:
+        from federation.protocol.entry import now_ts
+
+        async with await Node.open(get_home(home)) as node:
+            now = now_ts()
+            pubs = []
+            seen: dict[str, int] = {}
+            with progress_bar("validating", len(all_rows)) as advance:
+                for row in all_rows:
+                    advance(1)
+                    if row.record is None:
+                        problems.append((row.line, row.error or "invalid"))
+                        continue
+                    try:
+                        pub = node.prepare_one(row.record, now)
+                    except RecordError as e:
+                        problems.append((row.line, str(e)))
+                        continue
+                    assert pub.id is not None
+                    if pub.id in seen:
+                        problems.append((row.line, f"id {pub.id} repeats line {seen[pub.id]}"))
+                        continue
+                    seen[pub.id] = row.line
+                    pubs.append(pub)
+            size = (await node.store.head(node.origin)).size  # type: ignore[union-attr]
+            if not dry_run:
+                with progress_bar("publishing", len(pubs)) as advance:
+                    for i in range(0, len(pubs), batch):
+                        size = (await node.append(pubs[i : i + batch])).size
+                        advance(len(pubs[i : i + batch]))
+            return len(pubs), size, node.origin
+
+    imported, size, origin = run(go())
+    for line, reason in problems:
+        click.echo(f"{file}:{line}: {reason}", err=True)
+    verb = "would publish" if dry_run else "published"
+    click.echo(
+        f"{verb} {imported} of {imported + len(problems)} rows ({len(problems)} invalid); "
+        f"{origin} size {size}"
+    )
+    if problems:
+        raise SystemExit(1)
 
 
 @records.command("delete")
@@ -305,12 +397,23 @@ from federation.cli.demo import demo  # noqa: E402
 cli.add_command(demo)
 
 from federation.cli.admin import peers, trust  # noqa: E402
+from federation.cli.audit import audit  # noqa: E402
 from federation.cli.syncing import status, sync  # noqa: E402
 
 cli.add_command(trust)
 cli.add_command(peers)
 cli.add_command(sync)
 cli.add_command(status)
+cli.add_command(audit)
+
+from federation.cli.backup import backup, restore  # noqa: E402
+
+cli.add_command(backup)
+cli.add_command(restore)
+
+from federation.cli.configcmd import config  # noqa: E402
+
+cli.add_command(config)
 
 
 def main() -> None:

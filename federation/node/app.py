@@ -8,10 +8,11 @@ from collections.abc import AsyncIterator, Callable
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from federation.node import admin, feed
-from federation.node.context import NODE, REQUEST_AUTH, SETTINGS, SYNC
+from federation.node import admin, evidence, feed, health, read
+from federation.node.context import METRICS, NODE, REQUEST_AUTH, SCHEDULED, SETTINGS, SYNC
 from federation.node.errors import error_middleware
 from federation.node.limits import RateLimiter, rate_limit_middleware
+from federation.node.metrics import NodeMetrics, metrics_handler, metrics_middleware
 from federation.node.service import Node
 from federation.sync.scheduler import SyncService, new_session
 from federation.sync.signing import ReplayGuard
@@ -29,8 +30,10 @@ def create_app(
     The caller owns ``node``'s lifetime. The sync service (HTTP client session, puller and,
     when ``schedule`` — default ``settings.sync.enabled`` — the APScheduler jobs) starts and
     stops with the app. ``clock`` drives the per-client request rate limit.
+    ``/healthz`` and ``/metrics`` (Prometheus, this app's own registry) are always served.
     """
-    middlewares: list[Middleware] = [error_middleware]
+    metrics = NodeMetrics(node.origin)
+    middlewares: list[Middleware] = [metrics_middleware(metrics), error_middleware]
     limiter = RateLimiter.from_limits(node.settings.limits, clock)
     if limiter is not None:
         middlewares.append(rate_limit_middleware(limiter))
@@ -41,13 +44,21 @@ def create_app(
     app[NODE] = node
     app[SETTINGS] = node.settings
     app[REQUEST_AUTH] = ReplayGuard(node.settings.limits.signature_window)
+    app[METRICS] = metrics
     feed.add_routes(app)
     admin.add_routes(app)
+    evidence.add_routes(app)
+    health.add_routes(app)
+    read.add_routes(app)  # portal read API (DESIGN §8)
+    app.router.add_get("/metrics", metrics_handler(metrics, node.store))
     run_scheduler = node.settings.sync.enabled if schedule is None else schedule
+    app[SCHEDULED] = run_scheduler
 
     async def sync_ctx(app: web.Application) -> AsyncIterator[None]:
         session = new_session(node.settings)
-        service = SyncService(node.store, node.settings, session, signer=node.signer)
+        service = SyncService(
+            node.store, node.settings, session, signer=node.signer, observer=metrics.observe_pull
+        )
         app[SYNC] = service
         if run_scheduler:
             await service.start()

@@ -233,6 +233,14 @@ class Node:
             )
         return pubs
 
+    def prepare_one(self, obj: Mapping[str, Any], now: str) -> Publication:
+        """Validate one record input (raises :class:`RecordError`)."""
+        return prepare_put(obj, now=now, max_body_bytes=self.settings.limits.max_body_bytes)
+
+    async def append(self, pubs: Sequence[Publication]) -> LogHead:
+        """Append already prepared publications in one transaction, signed checkpoint included."""
+        return await self.store.append_own(self.origin, self.signers, pubs)
+
     async def publish(self, inputs: Iterable[Mapping[str, Any]]) -> PublishResult:
         pubs = self.prepare(inputs)
         head = await self.store.append_own(self.origin, self.signers, pubs)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from federation.node.admin_ops import peer_json
+from federation.node.evidence import evidence_json
 from federation.store import EvidenceRow, PeerRow, Store
 from federation.store.peers import OriginRow
 
@@ -73,18 +74,7 @@ def status_json(st: Status, now: float) -> dict[str, Any]:
         },
         "digest": st.digest,
         "peers": [peer_json(p, now) for p in st.peers],
-        "evidence": [
-            {
-                "origin": e.origin,
-                "detail": e.detail,
-                "sources": [e.source_a, e.source_b],
-                "found_at": e.found_at,
-                "notes": [
-                    e.note_a.decode("utf-8", "replace"),
-                    e.note_b.decode("utf-8", "replace"),
-                ],
-            }
-            for e in st.evidence
-        ],
+        # the items of an evidence file (``federation audit export-evidence``, protocol §12.3)
+        "evidence": [evidence_json(e) for e in st.evidence],
         "pending": st.pending,
     }

@@ -10,6 +10,7 @@ from federation.store.store import (
     StoreConflict,
     StoreError,
     UnknownOrigin,
+    WriteProbe,
 )
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "StoreConflict",
     "StoreError",
     "UnknownOrigin",
+    "WriteProbe",
 ]

@@ -6,7 +6,9 @@ A mixin of :class:`federation.store.Store` so that all SQL stays in the store pa
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -52,6 +54,7 @@ class EvidenceRow:
     source_b: str
     detail: str
     found_at: str
+    proof: tuple[bytes, ...] | None = None  # fork path for notes of two sizes (protocol §12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +100,11 @@ _PEER_COLS = (
 
 def _first(rows: Sequence[T]) -> T | None:
     return rows[0] if rows else None
+
+
+def _proof(blob: str | None) -> tuple[bytes, ...] | None:
+    """A stored fork path (JSON array of base64 hashes); None when none was kept."""
+    return None if blob is None else tuple(base64.b64decode(h) for h in json.loads(blob))
 
 
 class SyncStateMixin:
@@ -208,6 +216,11 @@ class SyncStateMixin:
                 (url, origin, size, now_ts()),
             )
 
+    async def peer_origin_sizes(self) -> dict[str, int]:
+        """Per origin, the largest verified size any configured peer advertised."""
+        sql = "SELECT origin, MAX(size) FROM peer_origins GROUP BY origin ORDER BY origin"
+        return {origin: int(size) for origin, size in await self._rows(sql)}
+
     async def sync_runs(self, url: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
         sql = "SELECT url, started_at, seconds, outcome, entries, bytes, detail FROM sync_runs"
         params: list[Any] = []
@@ -289,13 +302,19 @@ class SyncStateMixin:
         note_b: bytes,
         source_b: str,
         detail: str,
+        proof: Sequence[bytes] | None = None,
     ) -> int:
-        """Store two conflicting signed notes and freeze the origin, in one transaction."""
+        """Store two conflicting signed notes and freeze the origin, in one transaction.
+
+        ``proof`` is the fork path (``federation.protocol.audit``) that lets an auditor check
+        notes of two different sizes offline; kept as a JSON array of base64 hashes.
+        """
+        blob = None if proof is None else json.dumps([base64.b64encode(h).decode() for h in proof])
         async with self._write() as conn:
             cur = await conn.execute(
                 "INSERT INTO evidence (origin, note_a, source_a, note_b, source_b, detail, "
-                "found_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (origin, note_a, source_a, note_b, source_b, detail, now_ts()),
+                "found_at, proof) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (origin, note_a, source_a, note_b, source_b, detail, now_ts(), blob),
             )
             await conn.execute(
                 "UPDATE origins SET state = 'frozen', state_reason = ? WHERE origin = ?",
@@ -305,14 +324,15 @@ class SyncStateMixin:
 
     async def evidence(self, origin: str | None = None) -> list[EvidenceRow]:
         sql = (
-            "SELECT id, origin, note_a, source_a, note_b, source_b, detail, found_at FROM evidence"
+            "SELECT id, origin, note_a, source_a, note_b, source_b, detail, found_at, proof "
+            "FROM evidence"
         )
         params: tuple[str, ...] = ()
         if origin:
             sql += " WHERE origin = ?"
             params = (origin,)
         return [
-            EvidenceRow(r[0], r[1], bytes(r[2]), r[3], bytes(r[4]), r[5], r[6], r[7])
+            EvidenceRow(r[0], r[1], bytes(r[2]), r[3], bytes(r[4]), r[5], r[6], r[7], _proof(r[8]))
             for r in await self._rows(sql + " ORDER BY id", params)
         ]
 

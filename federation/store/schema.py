@@ -56,7 +56,7 @@ MIGRATIONS: list[str] = [
         vis         TEXT NOT NULL,
         body        BLOB NOT NULL,
         PRIMARY KEY (origin_id, seq)
-    ) WITHOUT ROWID;
+    );  -- a rowid table: bodies (~1 KB) would spill to overflow pages in a WITHOUT ROWID one
     CREATE UNIQUE INDEX bodies_record ON bodies (origin_id, kind, id);
 
     CREATE TABLE records (
@@ -181,4 +181,113 @@ MIGRATIONS.append(
     """
     ALTER TABLE peers ADD COLUMN vkey TEXT;
     """
+)
+
+MIGRATIONS.append(
+    # 5: the fork path that makes equivocation evidence of two sizes checkable offline
+    #    (JSON array of base64 hashes; NULL for evidence found before it was kept)
+    """
+    ALTER TABLE evidence ADD COLUMN proof TEXT;
+    """
+)
+
+
+# -- portal read index (DESIGN §8; federation/store/read.py) -------------------------------------
+# records.facets is written by the merge from the record's summary (read.facets_json); for
+# records merged before this migration it is computed here in SQL from the body, with the same
+# rules as protocol.records.summarize (a test compares the two). record_facets and records_fts
+# are kept in step by the merge itself, with a few set-wise statements per merge (INDEX_BEFORE,
+# INDEX_AFTER), not by triggers: a row trigger costs 15-40 us per record, and FTS5 flushes its
+# write buffer at every statement boundary inside a trigger, which made a trigger-maintained
+# full-text index cost 3-4 times more per record.
+# The facets template names the records row R and its body B (no input ever gets into it).
+
+_FACETS = """(SELECT json_group_array(f) FROM (SELECT DISTINCT f FROM (
+    SELECT 'c:' || CASE t WHEN 'EL' THEN 'GR' ELSE t END AS f FROM (
+        SELECT json_extract(B, '$.origin_country') AS t
+        UNION ALL SELECT value FROM json_each(B, '$.countries') WHERE R.kind = 'case'
+        UNION ALL SELECT json_extract(value, '$.country') FROM json_each(B, '$.partners')
+            WHERE R.kind = 'case'
+        UNION ALL SELECT json_extract(B, '$.location.country') WHERE R.kind = 'event'
+        UNION ALL SELECT json_extract(B, '$.country')
+            WHERE R.kind = 'contact' AND json_extract(B, '$.contact_type') = 'organisation'
+    ) WHERE t IS NOT NULL
+    UNION ALL SELECT 'l:' || lower(t) FROM (
+        SELECT json_extract(B, '$.original_language') AS t
+        UNION ALL SELECT key FROM json_each(B, '$.title') WHERE R.kind IN ('case', 'event')
+        UNION ALL SELECT key FROM json_each(B, '$.summary') WHERE R.kind = 'case'
+        UNION ALL SELECT key FROM json_each(B, '$.problem') WHERE R.kind = 'case'
+        UNION ALL SELECT key FROM json_each(B, '$.solution') WHERE R.kind = 'case'
+        UNION ALL SELECT key FROM json_each(B, '$.results') WHERE R.kind = 'case'
+        UNION ALL SELECT key FROM json_each(B, '$.transferability') WHERE R.kind = 'case'
+        UNION ALL SELECT key FROM json_each(B, '$.description') WHERE R.kind = 'event'
+        UNION ALL SELECT key FROM json_each(B, '$.name')
+            WHERE R.kind = 'contact' AND json_extract(B, '$.contact_type') = 'organisation'
+    ) WHERE t IS NOT NULL
+    UNION ALL SELECT 't:' || value FROM json_each(B, '$.themes') WHERE R.kind = 'case'
+) ORDER BY f))"""
+
+# the records a merge is about to change (its new changes rows, cursor > :after, whose seq
+# supersedes the record's: the records upsert's own condition) lose their index rows
+INDEX_BEFORE = (
+    """DELETE FROM records_fts WHERE rowid IN (
+        SELECT r.change FROM changes c JOIN records r
+            ON r.origin_id = c.origin_id AND r.kind = c.kind AND r.id = c.id
+        WHERE c.cursor > :after AND c.seq > r.seq)""",
+    """DELETE FROM record_facets WHERE (facet, change) IN (
+        SELECT j.value, r.change FROM changes c JOIN records r
+            ON r.origin_id = c.origin_id AND r.kind = c.kind AND r.id = c.id, json_each(r.facets) j
+        WHERE c.cursor > :after AND c.seq > r.seq)""",
+)
+"""Run by the merge after it wrote its ``changes`` rows and before it upserts ``records``."""
+
+# every record changed after :after (valid body) gets its facets and its records_fts row: every
+# language variant of the title (from records.title) and of the summary (cases) or description
+# (events), machine translations too. Person contacts are not full-text indexed: FTS5 (before
+# SQLite 3.42's secure-delete) keeps a deleted row's tokens in its segments until they are
+# merged, and a name must not outlive its erasure there. They are listed and filtered like
+# every record, just not found by words. In rowid order, which FTS5 writes fastest.
+INDEX_AFTER = (
+    """INSERT INTO record_facets (facet, change)
+    SELECT j.value, r.change FROM records r, json_each(r.facets) j
+    WHERE r.change > :after AND r.valid = 1""",
+    """INSERT INTO records_fts (rowid, title, text)
+    SELECT r.change,
+        (SELECT group_concat(value, char(10)) FROM json_each(r.title)),
+        (SELECT group_concat(CASE type WHEN 'object' THEN json_extract(value, '$.text')
+            ELSE value END, char(10))
+         FROM json_each(b.body, CASE r.kind WHEN 'case' THEN '$.summary'
+                                            WHEN 'event' THEN '$.description' END))
+    FROM records r JOIN bodies b ON b.origin_id = r.origin_id AND b.seq = r.seq
+    WHERE r.change > :after AND r.valid = 1
+        AND (r.kind != 'contact' OR json_extract(b.body, '$.contact_type') != 'person')
+    ORDER BY r.change""",
+)
+"""Run by the merge after it upserted ``records``; by the migration for records already held."""
+
+_INDEX_MIGRATION = """
+    ALTER TABLE records ADD COLUMN facets TEXT;   -- JSON array, see store/read.py
+    CREATE INDEX records_origin ON records (origin_id, change);
+    CREATE INDEX records_updated ON records (updated_at);
+    CREATE TABLE record_facets (
+        facet       TEXT NOT NULL,      -- c:<country>, l:<language in lower case>, t:<theme>
+        change      INTEGER NOT NULL,   -- records.change of the record
+        PRIMARY KEY (facet, change)
+    ) WITHOUT ROWID;
+    CREATE VIRTUAL TABLE records_fts USING fts5(
+        title, text, tokenize = "unicode61 remove_diacritics 2"
+    );
+    UPDATE records SET facets = (
+        SELECT FACETS_OF_RECORDS FROM bodies b
+        WHERE b.origin_id = records.origin_id AND b.seq = records.seq
+    ) WHERE valid = 1;
+    INDEX_ALL;
+    INSERT INTO meta (key, value) VALUES ('cursor_key', lower(hex(randomblob(32))));
+"""
+
+MIGRATIONS.append(
+    # 6: portal read index: facets, full-text search, cursor key (federation/store/read.py)
+    _INDEX_MIGRATION.replace(
+        "FACETS_OF_RECORDS", _FACETS.replace("R.", "records.").replace("B,", "b.body,")
+    ).replace("INDEX_ALL", ";\n".join(INDEX_AFTER).replace(":after", "0"))
 )

@@ -46,10 +46,10 @@ from federation.protocol.update import (
     VerifiedUpdate,
 )
 from federation.store.peers import SyncStateMixin, _first
+from federation.store.read import ReadMixin, facets_json
 from federation.store.schema import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 30_000
-MERGE_CACHE_KIB = 32 * 1024  # SQLite page cache of the writer during big merges
 
 
 class StoreError(Exception):
@@ -110,6 +110,23 @@ class RecordRow:
     body: bytes | None
 
 
+@dataclass(frozen=True, slots=True)
+class WriteProbe:
+    """Result of :meth:`Store.probe_write`."""
+
+    writable: bool
+    error: str | None = None
+    busy: bool = False
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def _frontier_bytes(hashes: Iterable[bytes]) -> bytes:
     return b"".join(hashes)
 
@@ -137,7 +154,7 @@ def _head(row: Sequence[Any]) -> LogHead:
     )
 
 
-class Store(SyncStateMixin):
+class Store(SyncStateMixin, ReadMixin):
     """Async facade over one SQLite file. Create with :meth:`open`, finish with :meth:`close`."""
 
     def __init__(
@@ -152,6 +169,7 @@ class Store(SyncStateMixin):
         self._reader = reader
         self._published_path = published_path
         self._lock = asyncio.Lock()
+        self._file_id = _file_id(path)  # the file opened; a health check sees it replaced
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -222,6 +240,44 @@ class Store(SyncStateMixin):
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
+    async def probe_write(self, wait: float = 1.0) -> WriteProbe:
+        """Whether a write could commit now, for health checks; writes nothing.
+
+        Checks that the file at :attr:`path` is still the one opened (a database moved,
+        deleted or restored over while the node runs takes every later write into a file
+        nobody reads), then takes the write lock (``BEGIN IMMEDIATE``) and rolls back. A
+        read-only database, a closed or broken connection or an I/O error make it not
+        writable. A lock held longer than ``wait`` seconds by another write (a long merge here, a
+        CLI command in another process) is reported ``busy``, not as a failure.
+        """
+        try:
+            st = os.stat(self.path)
+        except OSError as e:
+            return WriteProbe(False, f"store file {self.path}: {e.strerror or e}")
+        if (st.st_dev, st.st_ino) != self._file_id:
+            return WriteProbe(False, f"store file {self.path} was replaced while open")
+        try:
+            await asyncio.wait_for(self._lock.acquire(), wait)
+        except TimeoutError:
+            return WriteProbe(True, busy=True)
+        conn = self._writer
+        try:
+            await conn.execute(f"PRAGMA busy_timeout={max(1, int(wait * 1000))}")
+            try:
+                await conn.execute("BEGIN IMMEDIATE")
+                await conn.execute("ROLLBACK")
+            finally:
+                await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        except sqlite3.Error as e:
+            if getattr(e, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY:
+                return WriteProbe(True, busy=True)
+            return WriteProbe(False, str(e))
+        except ValueError as e:  # aiosqlite: the connection is closed
+            return WriteProbe(False, str(e))
+        finally:
+            self._lock.release()
+        return WriteProbe(True)
+
     @contextlib.asynccontextmanager
     async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
         """One write transaction: BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
@@ -234,6 +290,7 @@ class Store(SyncStateMixin):
                 await conn.execute("ROLLBACK")
                 raise
             await conn.execute("COMMIT")
+            self._notify_commit()  # wakes long polls of the change feed (store/read.py)
 
     # -- origins ---------------------------------------------------------------------------
 
@@ -486,10 +543,6 @@ class Store(SyncStateMixin):
         list of all rows is ever held.
         """
         cols = applied if isinstance(applied, VerifiedEntries) else VerifiedEntries.of(applied)
-        if len(cols) > 1000:
-            # a big merge inserts into several indexes in random order: give the page cache
-            # room (SQLite allocates it only as used) instead of spilling and re-reading pages
-            await conn.execute(f"PRAGMA cache_size = -{MERGE_CACHE_KIB}")
         await conn.executemany(
             "INSERT INTO leaves (origin_id, seq, leaf) VALUES (?, ?, ?)",
             zip(itertools.repeat(origin_id), itertools.count(cols.start), cols.leaves),
@@ -510,10 +563,8 @@ class Store(SyncStateMixin):
         if not final:
             return
         # erasure: every older body of a touched record goes; only a final put's body stays
-        async with conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM bodies WHERE origin_id = ?)", (origin_id,)
-        ) as cur:
-            found = await cur.fetchone()
+        sql = "SELECT EXISTS (SELECT 1 FROM bodies WHERE origin_id = ?)"
+        found = _first(list(await conn.execute_fetchall(sql, (origin_id,))))
         if found and found[0]:  # nothing to erase in an origin without stored bodies
             await conn.executemany(
                 "DELETE FROM bodies WHERE origin_id = ? AND kind = ? AND id = ?",
@@ -542,6 +593,7 @@ class Store(SyncStateMixin):
                 for n, ((k, i), row) in enumerate(final.items(), start=base + 1)
             ),
         )
+        await self._index_before(conn, base)  # portal read index (store/read.py)
         ts, valid, reasons, summaries = cols.ts, cols.valid, cols.reasons, cols.summaries
 
         def record_rows() -> Iterator[tuple[Any, ...]]:
@@ -562,18 +614,20 @@ class Store(SyncStateMixin):
                     s.title_utf8.decode() if s else None,  # json.dumps(title, ensure_ascii=False)
                     s.updated_at if s else None,
                     n,
+                    facets_json(s.countries, s.languages, s.themes) if s else None,
                 )
 
         await conn.executemany(
             "INSERT INTO records (origin_id, kind, id, seq, op, vis, ts, valid, reason, country, "
-            "title, updated_at, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "title, updated_at, change, facets) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (origin_id, kind, id) DO UPDATE SET seq = excluded.seq, "
             "op = excluded.op, vis = excluded.vis, ts = excluded.ts, valid = excluded.valid, "
             "reason = excluded.reason, country = excluded.country, title = excluded.title, "
-            "updated_at = excluded.updated_at, change = excluded.change "
+            "updated_at = excluded.updated_at, change = excluded.change, facets = excluded.facets "
             "WHERE excluded.seq > records.seq",
             record_rows(),
         )
+        await self._index_after(conn, base)  # portal read index (store/read.py)
 
     # -- reading logs ----------------------------------------------------------------------
 
@@ -721,6 +775,17 @@ class Store(SyncStateMixin):
 
 
 def _statements(script: str) -> list[str]:
-    """Split a migration script into statements (no semicolons inside our DDL strings)."""
+    """Split a migration script into statements (``--`` comments dropped; a trigger's
+    ``BEGIN … END`` stays one statement, as ``sqlite3.complete_statement`` decides)."""
     lines = [ln.split("--", 1)[0] for ln in script.splitlines()]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    out: list[str] = []
+    pending = ""
+    for part in "\n".join(lines).split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if stmt := pending.strip().removesuffix(";").strip():
+                out.append(stmt)
+            pending = ""
+    if pending.strip(" \n;"):
+        out.append(pending.strip().removesuffix(";").strip())
+    return out

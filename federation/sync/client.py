@@ -161,14 +161,40 @@ class PeerClient:
     async def consistency(self, origin: str, first: int, second: int) -> list[bytes]:
         path = f"/v1/logs/{origin}/proof/consistency"
         _, body, _ = await self._get(path, params={"from": str(first), "to": str(second)})
-        data = _json(body, path)
-        hashes = data.get("hashes") if isinstance(data, dict) else None
-        if not isinstance(hashes, list) or not all(isinstance(h, str) for h in hashes):
-            raise PeerProtocolError(f"{path}: expected {{'hashes': [base64, ...]}}")
+        return _hashes(body, path)
+
+    async def inclusion(self, origin: str, index: int, size: int) -> list[bytes]:
+        path = f"/v1/logs/{origin}/proof/inclusion"
+        _, body, _ = await self._get(path, params={"index": str(index), "size": str(size)})
+        return _hashes(body, path)
+
+    async def record(self, origin: str, kind: str, record_id: str) -> dict[str, Any] | None:
+        """``GET /v1/records/{origin}/{kind}/{id}`` (read API); None if the node has none.
+
+        A node without the read API answers 404 too, so None means "ask another way".
+        """
+        path = f"/v1/records/{origin}/{kind}/{record_id}"
         try:
-            return [base64.b64decode(h, validate=True) for h in hashes]
-        except (binascii.Error, ValueError) as e:
-            raise PeerProtocolError(f"{path}: hash is not base64") from e
+            _, body, _ = await self._get(path)
+        except PeerProtocolError as e:
+            if e.reason == "http_404":
+                return None
+            raise
+        doc = _json(body, path)
+        if not isinstance(doc, dict):
+            raise PeerProtocolError(f"{path}: not a JSON object")
+        return doc
+
+
+def _hashes(body: bytes, path: str) -> list[bytes]:
+    data = _json(body, path)
+    hashes = data.get("hashes") if isinstance(data, dict) else None
+    if not isinstance(hashes, list) or not all(isinstance(h, str) for h in hashes):
+        raise PeerProtocolError(f"{path}: expected {{'hashes': [base64, ...]}}")
+    try:
+        return [base64.b64decode(h, validate=True) for h in hashes]
+    except (binascii.Error, ValueError) as e:
+        raise PeerProtocolError(f"{path}: hash is not base64") from e
 
 
 def _json(body: bytes, what: str) -> Any:

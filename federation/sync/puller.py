@@ -20,6 +20,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import aiohttp
 
@@ -27,6 +28,7 @@ from federation.config import Settings
 from federation.protocol.checkpoint import SignedCheckpoint, open_checkpoint
 from federation.protocol.entry import now_ts
 from federation.protocol.errors import ProofError, ProtocolError
+from federation.protocol.forkpath import fork_path_from_leaves, fork_path_from_proof
 from federation.protocol.merkle import CompactRange, leaf_hash, verify_consistency
 from federation.protocol.note import Signer
 from federation.protocol.update import UpdateVerifier, VerifiedUpdate, WireEntry
@@ -71,6 +73,25 @@ class PullResult:
         return any(o.outcome in ("updated", "equivocation") for o in self.origins)
 
 
+def _pull_fields(result: PullResult, outcome: str) -> dict[str, Any]:
+    """The structured fields of the one log event per pull (``extra=``, see node/logs.py).
+
+    Counts, sizes, origin names and the peer URL only: never record bodies, titles or any
+    other content of a record (they may be personal data, DESIGN §12).
+    """
+    return {
+        "event": "pull",
+        "peer": result.url,
+        "outcome": outcome,
+        "origins": len(result.origins),
+        "updated": sorted(o.origin for o in result.origins if o.outcome == "updated"),
+        "entries": result.entries,
+        "bytes": result.nbytes,
+        "duration": round(result.seconds, 3),
+        "not_modified": result.not_modified,
+    }
+
+
 class Puller:
     """Pulls peers into a store. One run at a time per peer (an asyncio lock per URL)."""
 
@@ -83,11 +104,13 @@ class Puller:
         clock: Callable[[], float] = time.time,
         rand: Callable[[], float] = random.random,
         signer: Signer | None = None,
+        observer: Callable[[PullResult], None] | None = None,
     ) -> None:
         self.store = store
         self.session = session
         self.settings = settings
         self.signer = signer  # signs every request (protocol §7.8); None: anonymous pulls
+        self.observer = observer  # sees every PullResult (the node's metrics); must not raise
         self.clock = clock
         self.rand = rand
         self._locks: dict[str, asyncio.Lock] = {}
@@ -103,9 +126,16 @@ class Puller:
         """One full round from ``url`` now (ignores backoff, like ``sync now``)."""
         lock = self._locks.setdefault(url, asyncio.Lock())
         if lock.locked():
-            return PullResult(url, ok=True, skipped=True, error="a pull is already running")
-        async with lock:
-            return await self._pull(url)
+            result = PullResult(url, ok=True, skipped=True, error="a pull is already running")
+        else:
+            async with lock:
+                result = await self._pull(url)
+        if self.observer is not None:
+            try:
+                self.observer(result)
+            except Exception:
+                log.exception("pull observer failed", extra={"peer": url})
+        return result
 
     async def _pull(self, url: str) -> PullResult:
         peer = await self.store.peer(url)
@@ -138,14 +168,7 @@ class Puller:
                 nbytes=result.nbytes,
                 etag=etag,
             )
-            log.info(
-                "pull ok peer=%s origins=%d entries=%d bytes=%d seconds=%.3f",
-                url,
-                len(result.origins),
-                result.entries,
-                result.nbytes,
-                result.seconds,
-            )
+            log.info("pull ok", extra=_pull_fields(result, "ok"))
         else:
             failures = peer.failures + 1
             delay = backoff_delay(
@@ -165,14 +188,11 @@ class Puller:
                 failures=failures,
                 next_attempt=self.clock() + delay,
             )
-            log.warning(
-                "pull failed peer=%s reason=%s error=%s failures=%d retry_in=%.0fs",
-                url,
-                result.reason,
-                result.error,
-                failures,
-                delay,
+            fields = _pull_fields(result, "failed")
+            fields.update(
+                reason=result.reason, error=result.error, failures=failures, retry_in=round(delay)
             )
+            log.warning("pull failed", extra=fields)
         return result
 
     async def _pull_origin(
@@ -200,7 +220,15 @@ class Puller:
         if cp.size <= head.size:
             ours = await store.root_at(origin, cp.size) if cp.size else cp.root
             if ours != cp.root:
-                return await self._equivocation(head, cp, url, "same size, different root")
+                # the fork path of our (larger) tree makes the evidence checkable offline
+                proof = (
+                    fork_path_from_proof(
+                        cp.size, await store.consistency_proof(origin, cp.size, head.size), ours
+                    )
+                    if cp.size < head.size
+                    else []
+                )
+                return await self._equivocation(head, cp, url, "same size, different root", proof)
             return OriginResult(
                 origin, "unchanged" if cp.size == head.size else "behind", head.size, head.size
             )
@@ -263,12 +291,24 @@ class Puller:
                     await pending  # its own failure, if any, is not the one to report
 
     async def _equivocation(
-        self, head: LogHead, cp: SignedCheckpoint, url: str, detail: str
+        self,
+        head: LogHead,
+        cp: SignedCheckpoint,
+        url: str,
+        detail: str,
+        proof: list[bytes] | None = None,
     ) -> OriginResult:
-        """Two validly signed, conflicting checkpoints: keep both notes, freeze the origin."""
+        """Two validly signed, conflicting checkpoints: keep both notes, freeze the origin.
+
+        ``proof`` is the fork path of the larger tree (``federation.protocol.audit``), so that
+        the exported evidence is checkable offline.
+        """
         ours = head.checkpoint or b""
-        await self.store.add_evidence(head.origin, ours, "local", cp.note, url, detail)
-        log.error("EQUIVOCATION origin=%s peer=%s: %s", head.origin, url, detail)
+        await self.store.add_evidence(head.origin, ours, "local", cp.note, url, detail, proof)
+        log.error(
+            "equivocation",
+            extra={"event": "equivocation", "origin": head.origin, "peer": url, "detail": detail},
+        )
         return OriginResult(head.origin, "equivocation", head.size, head.size, detail)
 
     async def _diagnose(
@@ -281,6 +321,7 @@ class Puller:
         trees (evidence); otherwise the peer served bad data.
         """
         rebuilt = CompactRange()
+        hashes: list[bytes] = []  # kept for the fork path of the evidence
         batch = self.settings.limits.max_batch
         prefix_root: bytes | None = None
         try:
@@ -291,7 +332,8 @@ class Puller:
                 if not got:
                     break
                 for entry in got[: cp.size - rebuilt.size]:
-                    rebuilt.append(leaf_hash(entry.leaf))
+                    hashes.append(leaf_hash(entry.leaf))
+                    rebuilt.append(hashes[-1])
                     if rebuilt.size == head.size:
                         prefix_root = rebuilt.root()
         except PeerProtocolError as e:
@@ -299,5 +341,8 @@ class Puller:
                 f"{cp.origin}: {why}; re-reading the log from 0 failed: {e}", reason="bad_proof"
             ) from e
         if rebuilt.size == cp.size and rebuilt.root() == cp.root and prefix_root != head.root:
-            return await self._equivocation(head, cp, url, f"fork at size {head.size} ({why})")
+            proof = fork_path_from_leaves(hashes, head.size, cp.size)
+            return await self._equivocation(
+                head, cp, url, f"fork at size {head.size} ({why})", proof
+            )
         raise PeerProtocolError(f"{cp.origin}: {why}", reason="bad_proof")

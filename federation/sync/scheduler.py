@@ -9,6 +9,7 @@ while ``serve`` runs are picked up without a restart.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import aiohttp
@@ -44,12 +45,15 @@ class SyncService:
         session: aiohttp.ClientSession,
         *,
         signer: Signer | None = None,
+        observer: Callable[[PullResult], None] | None = None,
     ) -> None:
-        """``signer``: the node's key, to sign pulls (protocol §7.8); None pulls anonymously."""
+        """``signer``: the node's key, to sign pulls (protocol §7.8); None pulls anonymously.
+        ``observer`` is called with every pull's result (scheduled or not), e.g. for metrics.
+        """
         self.store = store
         self.settings = settings
         self.session = session
-        self.puller = Puller(store, session, settings, signer=signer)
+        self.puller = Puller(store, session, settings, signer=signer, observer=observer)
         self.scheduler: AsyncIOScheduler | None = None
 
     async def start(self) -> None:
@@ -66,8 +70,14 @@ class SyncService:
 
     async def stop(self) -> None:
         if self.scheduler is not None:
-            self.scheduler.shutdown(wait=False)
+            if self.scheduler.running:  # it may have stopped on its own
+                self.scheduler.shutdown(wait=False)
             self.scheduler = None
+
+    @property
+    def running(self) -> bool:
+        """Whether the scheduler was started and is still running."""
+        return self.scheduler is not None and bool(self.scheduler.running)
 
     def jobs(self) -> list[str]:
         if self.scheduler is None:

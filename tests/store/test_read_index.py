@@ -1,0 +1,215 @@
+"""The portal read index (store/read.py): facets and full-text rows follow every merge, the
+migration indexes records already held, and its SQL facets equal the merge's Python ones."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from federation.cli.samples import sample_origins, sample_records
+from federation.protocol.note import Signer
+from federation.protocol.publish import Publication, prepare_delete, prepare_put
+from federation.store import Store
+from federation.store.schema import _FACETS, MIGRATIONS
+
+ORIGIN = "lt.esfa.ncc"
+SIGNER = Signer(ORIGIN, bytes(range(32)))
+NOW = "2026-11-22T10:00:00Z"
+INDEX_VERSION = len(MIGRATIONS)  # the read index is the latest migration
+
+
+def puts(records: list[dict[str, Any]]) -> list[Publication]:
+    return [prepare_put(r, now=NOW, max_body_bytes=1 << 20) for r in records]
+
+
+def edge_records() -> list[dict[str, Any]]:
+    """Shapes the summaries treat specially: the EL alias, machine translations, tags in odd
+    case, event locations, organisation countries, a published person."""
+    base = {"origin_country": "EL", "original_language": "el", "created_at": NOW, "updated_at": NOW}
+    return [
+        {
+            **base,
+            "kind": "case",
+            "id": "EDGE-CASE-1",
+            "title": {"el": "Κοινωνική καινοτομία", "EN": "Social innovation", "pt-br": "Inovação"},
+            "summary": {
+                "el": "Περίληψη.",
+                "en": {"text": "Machine summary.", "machine_translated": True, "engine": "x"},
+            },
+            "problem": {"sr-latn": "Problem"},
+            "countries": ["EL", "CY"],
+            "partners": [{"name": "Partner", "country": "DE"}, {"name": "No country"}],
+            "lead_org": "Org",
+            "themes": ["migration", "housing"],
+        },
+        {
+            **base,
+            "kind": "event",
+            "id": "EDGE-EVENT-1",
+            "title": {"el": "Εργαστήριο", "fr": "Atelier"},
+            "description": {"el": "Περιγραφή.", "de": "Beschreibung."},
+            "event_type": "workshop",
+            "start": "2026-03-12T10:00",
+            "timezone": "Europe/Athens",
+            "attendance": "offline",
+            "location": {"city": "Nicosia", "country": "CY"},
+            "languages": ["el", "it"],
+            "status": "scheduled",
+        },
+        {
+            **base,
+            "kind": "contact",
+            "id": "EDGE-ORG-1",
+            "contact_type": "organisation",
+            "name": {"el": "Οργανισμός", "en": "Organisation"},
+            "country": "MT",
+        },
+        {
+            **base,
+            "kind": "contact",
+            "id": "EDGE-PERSON-1",
+            "contact_type": "person",
+            "display_name": "Eleni Zorbatrou",
+            "affiliation": "Org",
+            "lawful_basis": "public-task",
+            "publication_consent": True,
+        },
+    ]
+
+
+def all_records() -> list[dict[str, Any]]:
+    out = edge_records()
+    for origin in sample_origins():
+        out += sample_records(origin, extra=2)
+    return out
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    s = await Store.open(tmp_path / "store.sqlite")
+    try:
+        await s.add_origin(ORIGIN, "self", [SIGNER.vkey])
+        await s.append_own(ORIGIN, SIGNER, [])
+        yield s
+    finally:
+        await s.close()
+
+
+def index_state(db: Path) -> dict[str, Any]:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        return {
+            "facets": conn.execute(
+                "SELECT kind, id, change, facets FROM records ORDER BY change"
+            ).fetchall(),
+            "record_facets": conn.execute("SELECT * FROM record_facets ORDER BY 1, 2").fetchall(),
+            "fts": conn.execute("SELECT rowid, title, text FROM records_fts ORDER BY 1").fetchall(),
+        }
+
+
+def check_consistent(db: Path) -> None:
+    """record_facets and records_fts hold exactly the rows of the current records."""
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        conn.execute("INSERT INTO records_fts (records_fts) VALUES ('integrity-check')")
+        want = {
+            (f, change)
+            for change, facets in conn.execute("SELECT change, facets FROM records WHERE valid = 1")
+            for f in orjson.loads(facets)
+        }
+        assert set(conn.execute("SELECT facet, change FROM record_facets")) == want
+        indexed = {r[0] for r in conn.execute("SELECT rowid FROM records_fts")}
+        expected = {
+            r[0]
+            for r in conn.execute(
+                "SELECT r.change FROM records r JOIN bodies b ON b.origin_id = r.origin_id "
+                "AND b.seq = r.seq WHERE r.valid = 1 AND NOT (r.kind = 'contact' AND "
+                "json_extract(b.body, '$.contact_type') = 'person')"
+            )
+        }
+        assert indexed == expected
+
+
+def fts_hits(db: Path, query: str) -> list[int]:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        rows = conn.execute("SELECT rowid FROM records_fts WHERE records_fts MATCH ?", (query,))
+        return [r[0] for r in rows]
+
+
+async def test_sql_facets_equal_the_merges_summary_facets(store: Store) -> None:
+    records = all_records()
+    await store.append_own(ORIGIN, SIGNER, puts(records))
+    with contextlib.closing(sqlite3.connect(store.path)) as conn:
+        sql = _FACETS.replace("R.", "r.").replace("B,", "b.body,")
+        rows = conn.execute(
+            f"SELECT r.id, r.facets, {sql} FROM records r JOIN bodies b "
+            "ON b.origin_id = r.origin_id AND b.seq = r.seq WHERE r.valid = 1"
+        ).fetchall()
+    assert len(rows) == len(records)
+    for rid, merged, migrated in rows:
+        assert merged == migrated, rid
+    facets = {rid: orjson.loads(f) for rid, f, _ in rows}
+    assert facets["EDGE-CASE-1"] == [
+        "c:CY", "c:DE", "c:GR", "l:el", "l:en", "l:pt-br", "l:sr-latn", "t:housing", "t:migration"
+    ]  # fmt: skip
+    assert facets["EDGE-EVENT-1"] == ["c:CY", "c:GR", "l:de", "l:el", "l:fr"]
+    assert facets["EDGE-ORG-1"] == ["c:GR", "c:MT", "l:el", "l:en"]
+    assert facets["EDGE-PERSON-1"] == ["c:GR", "l:el"]
+
+
+async def test_index_follows_updates_and_erasure(store: Store) -> None:
+    records = all_records()
+    await store.append_own(ORIGIN, SIGNER, puts(records))
+    check_consistent(store.path)
+    assert fts_hits(store.path, "machine") != []  # machine translations are searchable
+    assert fts_hits(store.path, "zorbatrou") == []  # persons never enter the full-text index
+    case = next(r for r in records if r["id"] == "EDGE-CASE-1")
+    renamed = case | {"title": {"el": "Νέος τίτλος", "en": "Quokka"}, "themes": ["care"]}
+    await store.append_own(ORIGIN, SIGNER, puts([renamed]))
+    check_consistent(store.path)
+    assert fts_hits(store.path, "quokka") != []
+    assert fts_hits(store.path, "inovacao") == []  # the old title's words are gone
+    erased = [r for r in records if r["kind"] == "event"][:3]
+    pubs = [prepare_delete(r["kind"], r["id"]) for r in erased]
+    await store.append_own(ORIGIN, SIGNER, [*pubs, *puts([renamed | {"title": {"el": "Τ"}}])])
+    check_consistent(store.path)
+    assert fts_hits(store.path, "quokka") == []
+    assert fts_hits(store.path, "atelier") == []  # the deleted event's text went with it
+    with contextlib.closing(sqlite3.connect(store.path)) as conn:
+        gone = conn.execute(
+            "SELECT COUNT(*) FROM record_facets f JOIN records r ON r.change = f.change "
+            "WHERE r.op = 'delete'"
+        ).fetchone()[0]
+    assert gone == 0
+
+
+async def test_migration_indexes_records_already_present(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite"
+    records = all_records()
+    lithuanian = (r for r in records if r["kind"] == "case" and r["original_language"] == "lt")
+    renamed = next(lithuanian) | {"title": {"lt": "Kitas"}}
+    async with await Store.open(path) as store:
+        await store.add_origin(ORIGIN, "self", [SIGNER.vkey])
+        await store.append_own(ORIGIN, SIGNER, puts(records))
+        await store.append_own(ORIGIN, SIGNER, puts([renamed]))
+        await store.append_own(ORIGIN, SIGNER, [prepare_delete("event", records[1]["id"])])
+    merged = index_state(path)
+    # the store as the previous schema version left it: no index, no facets column
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.executescript(
+            "DROP TABLE records_fts; DROP TABLE record_facets; DROP INDEX records_origin; "
+            "DROP INDEX records_updated; "
+            "ALTER TABLE records DROP COLUMN facets; DELETE FROM meta WHERE key = 'cursor_key'; "
+            f"PRAGMA user_version = {INDEX_VERSION - 1};"
+        )
+    reopened = await Store.open(path)
+    try:
+        assert len(await reopened.cursor_key()) == 32
+        assert index_state(path) == merged
+        check_consistent(path)
+    finally:
+        await reopened.close()
