@@ -11,10 +11,16 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from hypothesis import HealthCheck, settings
 
 from federation.config import Home, Limits, Settings
 from federation.node.app import create_app
 from federation.node.service import Node, init_home
+
+# CI runs on a busy 2-core machine: a wall-clock deadline per example would make property
+# tests flaky. Hangs are still caught by pytest-timeout; example counts stay per test.
+settings.register_profile("federation", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("federation")
 
 
 @pytest.fixture(scope="session")

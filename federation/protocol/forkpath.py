@@ -64,24 +64,7 @@ def fork_roots(m: int, n: int, path: Sequence[bytes]) -> tuple[bytes, bytes]:
         raise ProofError("the fork path is empty")
     if any(len(h) != merkle.HASH_SIZE for h in path):
         raise ProofError("fork path hash of the wrong length")
-    fn, sn = m - 1, n - 1
-    while fn & 1:
-        fn >>= 1
-        sn >>= 1
-    fr = sr = path[0]
-    for c in path[1:]:
-        if sn == 0:
-            raise ProofError("the fork path is too long")
-        if fn & 1 or fn == sn:
-            fr = merkle.node_hash(c, fr)
-            sr = merkle.node_hash(c, sr)
-            while not (fn & 1 or fn == 0):
-                fn >>= 1
-                sn >>= 1
-        else:
-            sr = merkle.node_hash(sr, c)
-        fn >>= 1
-        sn >>= 1
-    if sn != 0:
-        raise ProofError("the fork path is too short")
-    return fr, sr
+    try:
+        return merkle.consistency_path_roots(m, n, path)
+    except ProofError as e:
+        raise ProofError(str(e).replace("consistency proof", "the fork path")) from e

@@ -249,6 +249,21 @@ def verify_consistency(
     path = list(proof)
     if size1 & (size1 - 1) == 0:
         path.insert(0, root1)
+    fr, sr = consistency_path_roots(size1, size2, path)
+    if fr != root1:
+        raise ProofError("consistency proof does not lead to the old root")
+    if sr != root2:
+        raise ProofError("consistency proof does not lead to the new root")
+
+
+def consistency_path_roots(size1: int, size2: int, path: Sequence[bytes]) -> tuple[bytes, bytes]:
+    """Fold a consistency path (RFC 9162 §2.1.4.2 steps 3-6) into (root at size1, at size2).
+
+    ``path`` already starts with the hash of the old tree's largest complete subtree (the
+    verifier's step 2, prepending the old root when ``size1`` is a power of two, is the
+    caller's). Requires ``1 <= size1 < size2`` and a non-empty path of 32-byte hashes; raises
+    :class:`ProofError` when the path has the wrong length for the sizes.
+    """
     fn, sn = size1 - 1, size2 - 1
     while fn & 1:
         fn >>= 1
@@ -269,7 +284,4 @@ def verify_consistency(
         sn >>= 1
     if sn != 0:
         raise ProofError("consistency proof is too short")
-    if fr != root1:
-        raise ProofError("consistency proof does not lead to the old root")
-    if sr != root2:
-        raise ProofError("consistency proof does not lead to the new root")
+    return fr, sr
