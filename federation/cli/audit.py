@@ -34,14 +34,13 @@ from federation.node.service import Node
 from federation.protocol import merkle
 from federation.protocol.audit import (
     BUNDLE_FORMAT,
-    WitnessKey,
     encode_evidence,
     evidence_item,
-    parse_witness_vkey,
     verify_bundle,
     verify_evidence,
 )
 from federation.protocol.checkpoint import SignedCheckpoint, check_origin, open_checkpoint
+from federation.protocol.cosignature import WitnessKey, parse_witness_vkey
 from federation.protocol.entry import now_ts
 from federation.protocol.errors import ProtocolError
 from federation.protocol.forkpath import fork_path_from_nodes, fork_plan

@@ -126,15 +126,27 @@ def key() -> None:
 
 
 @key.command("show")
+@click.option(
+    "--witness",
+    is_flag=True,
+    help="Print the node's witness (cosigner) key instead: what auditors pass to "
+    "`audit verify --witness`.",
+)
 @home_option
 @handle_errors
-def key_show(home: Path | None) -> None:
-    """Print this origin's verifier key (what other admins paste into `trust add`)."""
+def key_show(witness: bool, home: Path | None) -> None:
+    """Print this origin's verifier key (what other admins paste into `trust add`).
+
+    With --witness: the same Ed25519 key as a c2sp.org/tlog-cosignature cosigner key (type
+    0x04), under which this node cosigns the checkpoints it verified (protocol §6.4).
+    """
     h = get_home(home)
     settings = h.load()
     from federation.node.service import load_signer
+    from federation.protocol.cosignature import witness_key_of
 
-    click.echo(load_signer(h.key_path(settings), settings.origin).vkey)
+    signer = load_signer(h.key_path(settings), settings.origin)
+    click.echo(witness_key_of(signer.verifier).vkey if witness else signer.vkey)
 
 
 @key.command("rotate")

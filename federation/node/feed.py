@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Sequence
 
 import orjson
 from aiohttp import web
@@ -11,7 +12,9 @@ from aiohttp import web
 from federation.node.auth import authenticated_origin
 from federation.node.context import NODE, SETTINGS
 from federation.node.errors import ApiError, bad_request
+from federation.protocol.cosignature import parse_signature_line
 from federation.protocol.entry import Visibility
+from federation.protocol.note import add_signatures
 from federation.store import LogHead
 
 SERVED_ROLES = ("self", "trusted")
@@ -28,8 +31,11 @@ def int_param(request: web.Request, name: str, default: int | None = None) -> in
     return int(raw)
 
 
-def etagged(request: web.Request, body: bytes, content_type: str) -> web.Response:
-    etag = hashlib.sha256(body).hexdigest()[:32]
+def etagged(
+    request: web.Request, body: bytes, content_type: str, etag_of: bytes | None = None
+) -> web.Response:
+    """``body`` with a strong ETag: the hash of ``etag_of`` (default: of ``body``)."""
+    etag = hashlib.sha256(body if etag_of is None else etag_of).hexdigest()[:32]
     if etag in request.headers.get("If-None-Match", "").replace('"', " ").split():
         return web.Response(status=304, headers={"ETag": f'"{etag}"'})
     resp = web.Response(body=body, content_type=content_type, charset="utf-8")
@@ -60,20 +66,42 @@ async def well_known(request: web.Request) -> web.Response:
     return web.json_response(doc, dumps=lambda o: orjson.dumps(o).decode())
 
 
+def cosigned(note: bytes, lines: Sequence[tuple[str, str]]) -> bytes:
+    """The checkpoint note with the witness cosignatures ``(witness, line)`` held for it."""
+    if not lines:
+        return note
+    return add_signatures(note, *(parse_signature_line(line) for _, line in lines))
+
+
 async def list_logs(request: web.Request) -> web.Response:
-    heads = await request.app[NODE].store.heads(SERVED_ROLES)
-    logs = [
-        {"origin": h.origin, "size": h.size, "checkpoint": h.checkpoint.decode()}
-        for h in heads
-        if h.checkpoint is not None
-    ]
-    return etagged(request, orjson.dumps(logs), "application/json")
+    """The served logs, each checkpoint with its cosignatures (protocol §6.4).
+
+    The ETag covers the notes and this node's own cosignatures only: the cosignatures it
+    collected on its own log change no checkpoint its peers pull, and leaving them out keeps
+    a network without news at one 304 per pull (a peer's new cosignature on our log comes with
+    the checkpoint it cosigned, or with this node's own next cosignature).
+    """
+    node = request.app[NODE]
+    heads = await node.store.heads(SERVED_ROLES)
+    cosigs = await node.store.head_cosignatures()
+    full: list[dict[str, object]] = []
+    stable: list[dict[str, object]] = []
+    for h in heads:
+        if h.checkpoint is None:
+            continue
+        lines = cosigs.get((h.origin, h.size, h.root), [])
+        for out, kept in ((full, lines), (stable, [x for x in lines if x[0] == node.origin])):
+            note = cosigned(h.checkpoint, kept).decode()
+            out.append({"origin": h.origin, "size": h.size, "checkpoint": note})
+    return etagged(request, orjson.dumps(full), "application/json", orjson.dumps(stable))
 
 
 async def checkpoint(request: web.Request) -> web.Response:
     head = await served_head(request)
     assert head.checkpoint is not None
-    return etagged(request, head.checkpoint, "text/plain")
+    cosigs = await request.app[NODE].store.head_cosignatures()
+    lines = cosigs.get((head.origin, head.size, head.root), [])
+    return etagged(request, cosigned(head.checkpoint, lines), "text/plain")
 
 
 async def entries(request: web.Request) -> web.StreamResponse:

@@ -268,9 +268,9 @@ def _item(r: ReadRecord, portal: bool) -> dict[str, Any]:
         "updated_at": r.updated_at if shown else None,
         "title": r.title if shown else {},
         "country": r.country if shown else None,
-        "countries": r.facet_values("c:") if shown else [],
-        "themes": r.facet_values("t:") if shown else [],
-        "languages": [vocab.canonical_tag(t) for t in r.facet_values("l:")] if shown else [],
+        "countries": r.facet_values("c") if shown else [],
+        "themes": r.facet_values("t") if shown else [],
+        "languages": [vocab.canonical_tag(t) for t in r.facet_values("l")] if shown else [],
         # the stored bytes as they are (compact JSON, validated when merged): no re-encoding
         "body": orjson.Fragment(r.body) if r.body is not None and shown else None,
     }

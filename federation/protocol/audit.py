@@ -13,7 +13,8 @@ both be true. Same size: the roots differ. Different sizes ``m < n``: a *fork pa
 to ``n`` (``federation.protocol.forkpath``) shows what the size-``n`` tree's root was at size
 ``m``; it differs from the smaller note's root.
 
-**Witness cosignatures** (c2sp.org/tlog-cosignature, Ed25519) are checked on request.
+**Witness cosignatures** (c2sp.org/tlog-cosignature, Ed25519) are checked on request, by
+``federation.protocol.cosignature`` (the one implementation).
 """
 
 from __future__ import annotations
@@ -27,21 +28,14 @@ import orjson
 
 from federation.protocol import merkle
 from federation.protocol.checkpoint import SignedCheckpoint, is_valid_origin, open_checkpoint
+from federation.protocol.cosignature import WitnessKey, parse_witness_vkey, verify_cosignatures
 from federation.protocol.entry import Leaf, Op, parse_leaf
 from federation.protocol.errors import MalformedError, ProofError, ProtocolError, RecordError
 from federation.protocol.forkpath import fork_roots
-from federation.protocol.note import (
-    Verifier,
-    _b64decode,
-    is_valid_key_name,
-    key_id,
-    parse_note,
-    parse_vkey,
-)
+from federation.protocol.note import Verifier, _b64decode, parse_vkey
 from federation.protocol.records import validate_body
 
 BUNDLE_FORMAT = "federation-bundle/1"
-COSIGNATURE_ALG_ED25519 = 0x04  # c2sp.org/tlog-cosignature, Ed25519 type
 _BUNDLE_KEYS = ("format", "origin", "kind", "id", "index", "leaf", "body", "checkpoint", "proof")
 
 
@@ -58,74 +52,6 @@ class AuditFailure(ProtocolError):
 
 def _b64(h: bytes) -> str:
     return base64.b64encode(h).decode()
-
-
-# -- witness cosignatures (c2sp.org/tlog-cosignature, Ed25519) ----------------------------------
-
-
-@dataclass(frozen=True)
-class WitnessKey:
-    """An Ed25519 cosigner key: vkey ``name+hex(keyID)+base64(0x04 || pub32)``."""
-
-    name: str
-    public_key: bytes
-
-    @property
-    def key_id(self) -> bytes:
-        return key_id(self.name, bytes([COSIGNATURE_ALG_ED25519]) + self.public_key)
-
-    @property
-    def vkey(self) -> str:
-        blob = _b64(bytes([COSIGNATURE_ALG_ED25519]) + self.public_key)
-        return f"{self.name}+{self.key_id.hex()}+{blob}"
-
-
-def parse_witness_vkey(vkey: str) -> WitnessKey:
-    """Parse a cosigner vkey (signature type 0x04); the key ID must match the key."""
-    parts = vkey.strip().split("+", 2)
-    if len(parts) != 3:
-        raise MalformedError("a witness key has the form name+keyid+base64key")
-    name, hex_id, blob = parts
-    if not is_valid_key_name(name):
-        raise MalformedError(f"invalid witness key name {name!r}")
-    raw = _b64decode(blob, "the witness key")
-    if len(raw) != 33 or raw[0] != COSIGNATURE_ALG_ED25519:
-        raise MalformedError("a witness key is an Ed25519 cosigner key (type 0x04, 32 bytes)")
-    w = WitnessKey(name, raw[1:])
-    if w.key_id.hex() != hex_id:
-        raise MalformedError(f"witness key ID {hex_id} does not match the key")
-    return w
-
-
-def cosigned_message(text: str, timestamp: int) -> bytes:
-    """The bytes an Ed25519 cosigner signs: header, time line, then the note text."""
-    return f"cosignature/v1\ntime {timestamp}\n{text}".encode()
-
-
-def verify_cosignatures(note: bytes, witnesses: Iterable[WitnessKey]) -> list[str]:
-    """Names of the given witnesses whose cosignature on ``note`` verifies.
-
-    Lines of other keys are ignored; a line of a given witness that does not verify, or whose
-    timestamp exceeds 2**63 - 1, raises :class:`ProofError` (as for any known key, §6.2).
-    """
-    parsed = parse_note(note)
-    known = {(w.name, w.key_id): w for w in witnesses}
-    good: list[str] = []
-    for sig in parsed.signatures:
-        w = known.get((sig.name, sig.key_id))
-        if w is None or w.name in good:
-            continue
-        if len(sig.signature) != 8 + 64:
-            raise ProofError(f"cosignature by {w.name} is not a timestamped Ed25519 signature")
-        ts = int.from_bytes(sig.signature[:8], "big")
-        if ts > 2**63 - 1:
-            raise ProofError(f"cosignature by {w.name} has a timestamp beyond 2**63 - 1")
-        if not Verifier(w.name, w.public_key).verify(
-            cosigned_message(parsed.text, ts), sig.signature[8:]
-        ):
-            raise ProofError(f"invalid cosignature by {w.name}")
-        good.append(w.name)
-    return good
 
 
 # -- bundles -------------------------------------------------------------------------------------

@@ -369,3 +369,64 @@ class SyncStateMixin:
             "ORDER BY d.id"
         )
         return [DeliveryRow(*r) for r in await self._rows(sql, (origin, kind, record_id))]
+
+    # witness cosignatures (protocol §6.4) ----------------------------------------------
+
+    async def add_cosignatures(
+        self, origin: str, size: int, root: bytes, lines: Sequence[tuple[str, str]]
+    ) -> int:
+        """Keep verified cosignature lines ``(witness, line)`` of ``origin``'s checkpoint
+        ``(size, root)``; returns how many were new. The caller verified them."""
+        if not lines:
+            return 0
+        now = now_ts()
+        async with self._write() as conn:
+            cur = await conn.executemany(
+                "INSERT OR IGNORE INTO cosignatures (origin_id, size, root, witness, line, "
+                "added_at) SELECT id, ?, ?, ?, ?, ? FROM origins WHERE origin = ?",
+                [(size, root, w, line, now, origin) for w, line in lines],
+            )
+            return max(cur.rowcount, 0)
+
+    async def has_cosignature(self, origin: str, size: int, root: bytes, witness: str) -> bool:
+        sql = (
+            "SELECT 1 FROM cosignatures c JOIN origins o ON o.id = c.origin_id "
+            "WHERE o.origin = ? AND c.size = ? AND c.root = ? AND c.witness = ?"
+        )
+        return bool(await self._rows(sql, (origin, size, root, witness)))
+
+    async def head_cosignatures(self) -> dict[tuple[str, int, bytes], list[tuple[str, str]]]:
+        """``(origin, size, root)`` → ``(witness, line)`` of the cosignatures held for that
+        origin's current head.
+
+        Keyed by size and root too: a caller that read a head before a merge moved it must not
+        append lines of the newer checkpoint to the older note.
+        """
+        sql = (
+            "SELECT o.origin, c.size, c.root, c.witness, c.line FROM cosignatures c JOIN origins o "
+            "ON o.id = c.origin_id AND c.size = o.size AND c.root = o.root "
+            "WHERE o.role IN ('self', 'trusted') ORDER BY o.origin, c.witness"
+        )
+        out: dict[tuple[str, int, bytes], list[tuple[str, str]]] = {}
+        for origin, size, root, witness, line in await self._rows(sql):
+            out.setdefault((origin, size, bytes(root)), []).append((witness, line))
+        return out
+
+    async def largest_cosigned(self, origin: str) -> list[tuple[int, bytes, str]]:
+        """``(size, root, witness)`` of the largest cosigned checkpoint(s) held for ``origin``
+        (every root held at that size: two would mean a fork)."""
+        sql = (
+            "SELECT c.size, c.root, c.witness FROM cosignatures c JOIN origins o "
+            "ON o.id = c.origin_id WHERE o.origin = ? AND c.size = (SELECT MAX(size) "
+            "FROM cosignatures WHERE origin_id = o.id) ORDER BY c.witness"
+        )
+        return [(r[0], bytes(r[1]), r[2]) for r in await self._rows(sql, (origin,))]
+
+    async def witness_vkeys(self) -> list[str]:
+        """The pinned (not revoked) origin keys of every trusted origin: their witness keys
+        are these, re-typed (``federation.protocol.cosignature.witness_key_of``)."""
+        sql = (
+            "SELECT k.vkey FROM origin_keys k JOIN origins o ON o.id = k.origin_id "
+            "WHERE o.role = 'trusted' AND k.state != 'revoked' ORDER BY o.origin, k.added_at"
+        )
+        return [r[0] for r in await self._rows(sql)]

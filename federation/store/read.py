@@ -2,15 +2,18 @@
 its leaf, the local change feed, and a commit signal for long polls.
 
 A mixin of :class:`federation.store.Store` (all SQL stays in the store package). The index it
-reads is kept in step with the records view by SQLite triggers (migration 5 in ``schema.py``):
+reads is kept in step with the records view by every merge, in the merge's transaction
+(``_index_before``/``_index_after``; tables and statements in ``schema.py``):
 
-- ``records.facets``: a JSON array of ``c:<country>`` (every country the record mentions,
-  ISO codes), ``l:<language>`` (every language it has text in, lower case) and ``t:<theme>``,
-  written by the merge from the record's summary (:func:`facets_json`);
-- ``record_facets (facet, change)``: one row per facet of every record with a valid body, so a
-  filter is a range scan in change order;
-- ``records_fts``: FTS5 over every language variant of the title (``title``) and of the summary
-  or event description (``text``), ``unicode61 remove_diacritics 2``, rowid = ``change``.
+- ``records.facets``: the record's facets as words, ``c_<country>`` (every country the record
+  mentions, ISO code), ``l_<language>`` (every language it has text in, lower case) and
+  ``t_<theme>``, ``-`` written ``_`` (``c_LT l_en l_pt_br t_social_inclusion``), written by the
+  merge from the record's summary (:func:`facet_words`);
+- ``records_fts``: FTS5, rowid = ``change``, over every language variant of the title
+  (``title``) and of the summary or event description (``text``), ``unicode61
+  remove_diacritics 2``, and the facet words (``facets``; the tokenizer keeps ``_`` in words),
+  so a filter, a search or both are one FTS5 query that yields records in change order.
+  Person contacts have facets but no text there.
 
 **Paging.** Every listing pages by a key that only grows when a record changes (its
 ``change``, the cursor of its latest entry in the change feed), so a record merged or updated
@@ -48,21 +51,27 @@ SPARSE_UPDATES = 1000
 _FACETS: dict[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], str] = {}
 
 
-def facets_json(countries: Sequence[str], languages: Sequence[str], themes: Sequence[str]) -> str:
-    """The ``records.facets`` value of a summary: a sorted compact JSON array of strings.
+def facet_words(countries: Sequence[str], languages: Sequence[str], themes: Sequence[str]) -> str:
+    """The ``records.facets`` value of a summary: sorted facet words, space-separated.
 
     The migration computes the same value for records merged before it with SQL (``schema.py``,
-    ``_FACETS_SQL``); a test compares the two.
+    ``_FACETS``); a test compares the two. ``_`` never occurs in a country, language tag or
+    theme, so a word reads back unambiguously (:func:`facet_values`).
     """
     key = (tuple(countries), tuple(languages), tuple(themes))
     out = _FACETS.get(key)
     if out is None:
-        items = {f"c:{c}" for c in countries} | {f"l:{t.lower()}" for t in languages}
-        items |= {f"t:{t}" for t in themes}
-        out = orjson.dumps(sorted(items)).decode()
+        words = {f"c_{c}" for c in countries} | {f"t_{t.replace('-', '_')}" for t in themes}
+        words |= {f"l_{t.lower().replace('-', '_')}" for t in languages}
+        out = " ".join(sorted(words))
         if len(_FACETS) < 4096:  # summaries of a log repeat a few combinations
             _FACETS[key] = out
     return out
+
+
+def facet_word(prefix: str, value: str) -> str:
+    """``c``, ``LT`` → ``c_LT``; ``t``, ``social-inclusion`` → ``t_social_inclusion``."""
+    return f"{prefix}_{value.replace('-', '_')}"
 
 
 def search_terms(q: str) -> tuple[str, ...]:
@@ -74,22 +83,31 @@ def search_terms(q: str) -> tuple[str, ...]:
 
 
 def _facets(f: RecordFilter) -> list[str]:
-    pairs = (("c:", f.country), ("l:", f.lang), ("t:", f.theme))
-    return [prefix + value for prefix, value in pairs if value is not None]
+    pairs = (("c", f.country), ("l", f.lang), ("t", f.theme))
+    return [facet_word(prefix, value) for prefix, value in pairs if value is not None]
 
 
-def fts_query(terms: Sequence[str], stage: int) -> str:
-    """An FTS5 query for ``terms``: each one a quoted phrase, all required.
+def _phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def fts_query(terms: Sequence[str], facets: Sequence[str], stage: int) -> str:
+    """An FTS5 query: every term (a quoted phrase) in the text columns, every facet word.
 
     Quoting (``"`` doubled inside) makes any text a valid query: operators (``AND``, ``NEAR``,
-    ``*``, ``:``, parentheses) inside a phrase are just characters for the tokenizer.
+    ``*``, ``:``, parentheses) inside a phrase are just characters for the tokenizer. Search
+    stages: title hits, then hits in the text but not all in the title, then any hit.
     """
-    phrases = " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
-    if stage == STAGE_TITLE:
-        return f"title : ({phrases})"
-    if stage == STAGE_TEXT:
-        return f"({phrases}) NOT title : ({phrases})"
-    return f"({phrases})"
+    parts = [f"facets : {_phrase(f)}" for f in facets]
+    if terms:
+        phrases = " AND ".join(_phrase(t) for t in terms)
+        if stage == STAGE_TITLE:
+            parts.insert(0, f"title : ({phrases})")
+        elif stage == STAGE_TEXT:
+            parts.insert(0, f"({{title text}} : ({phrases}) NOT title : ({phrases}))")
+        else:
+            parts.insert(0, f"{{title text}} : ({phrases})")
+    return " AND ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +151,9 @@ class ReadRecord:
     leaf: bytes | None = None
 
     def facet_values(self, prefix: str) -> list[str]:
-        return [f[len(prefix) :] for f in self.facets if f.startswith(prefix)]
+        """Values of the facets ``prefix`` (``c``, ``l``, ``t``), e.g. ``["pt-br"]``."""
+        start = prefix + "_"
+        return [w[len(start) :].replace("_", "-") for w in self.facets if w.startswith(start)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +194,7 @@ def _record(r: Sequence[Any]) -> ReadRecord:
         updated_at=r[7],
         country=r[8],
         title=orjson.loads(r[9]) if r[9] else {},
-        facets=tuple(orjson.loads(r[10])) if r[10] else (),
+        facets=tuple(r[10].split()) if r[10] else (),
         change=r[11],
         body=bytes(r[12]) if r[12] is not None else None,
         leaf=bytes(r[13]) if len(r) > 13 and r[13] is not None else None,
@@ -287,25 +307,20 @@ class ReadMixin:
     ) -> list[ReadRecord]:
         """Records of one stage with ``lo < change <= hi``, in change order.
 
-        One source drives the query and gives the order (full-text match, the first facet,
-        the ``updated_at`` index for a few recent updates, else the records' change, kind or
-        origin index); every other condition only filters (``+`` keeps SQLite from driving
+        One source drives the query and gives the order (the full-text index for words and
+        facets, the ``updated_at`` index for a few recent updates, else the records' change,
+        kind or origin index); every other condition only filters (``+`` keeps SQLite from driving
         by its index and sorting everything it finds).
         """
         where = [SERVED, "r.op = 'put'", "r.valid IS NOT 0"]
         params: list[Any] = []
         facets = _facets(f)
         plain = False
-        if f.terms:
+        if f.terms or facets:
             key = "m.rowid"
             source = "records_fts m JOIN records r ON r.change = m.rowid"
             where.append("records_fts MATCH ?")
-            params.append(fts_query(f.terms, stage))
-        elif facets:
-            key = "f0.change"
-            source = "record_facets f0 JOIN records r ON r.change = f0.change"
-            where.append("f0.facet = ?")
-            params.append(facets.pop(0))
+            params.append(fts_query(f.terms or (), facets, stage))
         elif sparse_updates:
             key, source = "r.change", "records r INDEXED BY records_updated"
         else:
@@ -315,11 +330,6 @@ class ReadMixin:
         if hi is not None:
             where.append(f"{key} <= ?")
             params.append(hi)
-        for facet in facets:
-            where.append(
-                "EXISTS (SELECT 1 FROM record_facets x WHERE x.facet = ? AND x.change = r.change)"
-            )
-            params.append(facet)
         index = "" if plain else "+"  # kind and origin indexes give change order too
         if f.kind is not None:
             where.append(f"{index}r.kind = ?")

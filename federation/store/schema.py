@@ -193,17 +193,26 @@ MIGRATIONS.append(
 
 
 # -- portal read index (DESIGN §8; federation/store/read.py) -------------------------------------
-# records.facets is written by the merge from the record's summary (read.facets_json); for
-# records merged before this migration it is computed here in SQL from the body, with the same
-# rules as protocol.records.summarize (a test compares the two). record_facets and records_fts
-# are kept in step by the merge itself, with a few set-wise statements per merge (INDEX_BEFORE,
-# INDEX_AFTER), not by triggers: a row trigger costs 15-40 us per record, and FTS5 flushes its
+# records.facets (words c_<country>, l_<language in lower case>, t_<theme>, "-" written "_") is
+# written by the merge from the record's summary (read.facet_words); for records merged before
+# this migration it is computed here in SQL from the body, with the same rules as
+# protocol.records.summarize (a test compares the two).
+# records_fts (rowid = records.change) holds, for every record with a valid body, every language
+# variant of its title (from records.title) and of its summary (cases) or description (events),
+# machine translations too, and its facet words (the tokenizer keeps "_" inside words), so
+# filters and search are one FTS5 query in change order.
+# Person contacts get their facets but no text: FTS5 (before SQLite 3.42's secure-delete) keeps
+# a deleted row's words in its index segments until they are merged, and a name must not
+# outlive its erasure there. records_fts keeps no column sizes (nothing ranks by bm25) and
+# buffers 16 MiB of index data before writing a segment (default 1 MiB).
+# The merge keeps records_fts in step with a few set-wise statements (INDEX_BEFORE,
+# INDEX_AFTER), not row triggers: a row trigger costs 15-40 us per record, and FTS5 flushes its
 # write buffer at every statement boundary inside a trigger, which made a trigger-maintained
-# full-text index cost 3-4 times more per record.
+# index cost 3-4 times more per record.
 # The facets template names the records row R and its body B (no input ever gets into it).
 
-_FACETS = """(SELECT json_group_array(f) FROM (SELECT DISTINCT f FROM (
-    SELECT 'c:' || CASE t WHEN 'EL' THEN 'GR' ELSE t END AS f FROM (
+_FACETS = """(SELECT group_concat(f, ' ') FROM (SELECT DISTINCT f FROM (
+    SELECT 'c_' || CASE t WHEN 'EL' THEN 'GR' ELSE t END AS f FROM (
         SELECT json_extract(B, '$.origin_country') AS t
         UNION ALL SELECT value FROM json_each(B, '$.countries') WHERE R.kind = 'case'
         UNION ALL SELECT json_extract(value, '$.country') FROM json_each(B, '$.partners')
@@ -212,7 +221,7 @@ _FACETS = """(SELECT json_group_array(f) FROM (SELECT DISTINCT f FROM (
         UNION ALL SELECT json_extract(B, '$.country')
             WHERE R.kind = 'contact' AND json_extract(B, '$.contact_type') = 'organisation'
     ) WHERE t IS NOT NULL
-    UNION ALL SELECT 'l:' || lower(t) FROM (
+    UNION ALL SELECT 'l_' || replace(lower(t), '-', '_') FROM (
         SELECT json_extract(B, '$.original_language') AS t
         UNION ALL SELECT key FROM json_each(B, '$.title') WHERE R.kind IN ('case', 'event')
         UNION ALL SELECT key FROM json_each(B, '$.summary') WHERE R.kind = 'case'
@@ -224,59 +233,53 @@ _FACETS = """(SELECT json_group_array(f) FROM (SELECT DISTINCT f FROM (
         UNION ALL SELECT key FROM json_each(B, '$.name')
             WHERE R.kind = 'contact' AND json_extract(B, '$.contact_type') = 'organisation'
     ) WHERE t IS NOT NULL
-    UNION ALL SELECT 't:' || value FROM json_each(B, '$.themes') WHERE R.kind = 'case'
+    UNION ALL SELECT 't_' || replace(value, '-', '_') FROM json_each(B, '$.themes')
+        WHERE R.kind = 'case'
 ) ORDER BY f))"""
 
-# the records a merge is about to change (its new changes rows, cursor > :after, whose seq
-# supersedes the record's: the records upsert's own condition) lose their index rows
 INDEX_BEFORE = (
+    # the records a merge is about to change (its new changes rows, cursor > :after, whose seq
+    # supersedes the record's: the records upsert's own condition) lose their index rows
     """DELETE FROM records_fts WHERE rowid IN (
         SELECT r.change FROM changes c JOIN records r
             ON r.origin_id = c.origin_id AND r.kind = c.kind AND r.id = c.id
         WHERE c.cursor > :after AND c.seq > r.seq)""",
-    """DELETE FROM record_facets WHERE (facet, change) IN (
-        SELECT j.value, r.change FROM changes c JOIN records r
-            ON r.origin_id = c.origin_id AND r.kind = c.kind AND r.id = c.id, json_each(r.facets) j
-        WHERE c.cursor > :after AND c.seq > r.seq)""",
 )
 """Run by the merge after it wrote its ``changes`` rows and before it upserts ``records``."""
 
-# every record changed after :after (valid body) gets its facets and its records_fts row: every
-# language variant of the title (from records.title) and of the summary (cases) or description
-# (events), machine translations too. Person contacts are not full-text indexed: FTS5 (before
-# SQLite 3.42's secure-delete) keeps a deleted row's tokens in its segments until they are
-# merged, and a name must not outlive its erasure there. They are listed and filtered like
-# every record, just not found by words. In rowid order, which FTS5 writes fastest.
 INDEX_AFTER = (
-    """INSERT INTO record_facets (facet, change)
-    SELECT j.value, r.change FROM records r, json_each(r.facets) j
-    WHERE r.change > :after AND r.valid = 1""",
-    """INSERT INTO records_fts (rowid, title, text)
+    # every record changed after :after with a valid body is indexed, in rowid order (which
+    # FTS5 writes fastest)
+    """INSERT INTO records_fts (rowid, title, text, facets)
     SELECT r.change,
-        (SELECT group_concat(value, char(10)) FROM json_each(r.title)),
-        (SELECT group_concat(CASE type WHEN 'object' THEN json_extract(value, '$.text')
-            ELSE value END, char(10))
-         FROM json_each(b.body, CASE r.kind WHEN 'case' THEN '$.summary'
-                                            WHEN 'event' THEN '$.description' END))
+        CASE WHEN NOT PERSON THEN
+            (SELECT group_concat(value, char(10)) FROM json_each(r.title)) END,
+        CASE WHEN NOT PERSON THEN
+            (SELECT group_concat(CASE type WHEN 'object' THEN json_extract(value, '$.text')
+                ELSE value END, char(10))
+             FROM json_each(b.body, CASE r.kind WHEN 'case' THEN '$.summary'
+                                                WHEN 'event' THEN '$.description' END)) END,
+        r.facets
     FROM records r JOIN bodies b ON b.origin_id = r.origin_id AND b.seq = r.seq
     WHERE r.change > :after AND r.valid = 1
-        AND (r.kind != 'contact' OR json_extract(b.body, '$.contact_type') != 'person')
-    ORDER BY r.change""",
+    ORDER BY r.change""".replace(
+        "NOT PERSON",
+        # not a person contact (only contacts' bodies are looked into)
+        "(CASE r.kind WHEN 'contact' THEN json_extract(b.body, '$.contact_type') IS NOT 'person'"
+        " ELSE 1 END)",
+    ),
 )
 """Run by the merge after it upserted ``records``; by the migration for records already held."""
 
 _INDEX_MIGRATION = """
-    ALTER TABLE records ADD COLUMN facets TEXT;   -- JSON array, see store/read.py
+    ALTER TABLE records ADD COLUMN facets TEXT;   -- words, see store/read.py
     CREATE INDEX records_origin ON records (origin_id, change);
     CREATE INDEX records_updated ON records (updated_at);
-    CREATE TABLE record_facets (
-        facet       TEXT NOT NULL,      -- c:<country>, l:<language in lower case>, t:<theme>
-        change      INTEGER NOT NULL,   -- records.change of the record
-        PRIMARY KEY (facet, change)
-    ) WITHOUT ROWID;
     CREATE VIRTUAL TABLE records_fts USING fts5(
-        title, text, tokenize = "unicode61 remove_diacritics 2"
+        title, text, facets,
+        tokenize = "unicode61 remove_diacritics 2 tokenchars '_'", columnsize = 0
     );
+    INSERT INTO records_fts (records_fts, rank) VALUES ('hashsize', 16777216);
     UPDATE records SET facets = (
         SELECT FACETS_OF_RECORDS FROM bodies b
         WHERE b.origin_id = records.origin_id AND b.seq = records.seq
@@ -290,4 +293,22 @@ MIGRATIONS.append(
     _INDEX_MIGRATION.replace(
         "FACETS_OF_RECORDS", _FACETS.replace("R.", "records.").replace("B,", "b.body,")
     ).replace("INDEX_ALL", ";\n".join(INDEX_AFTER).replace(":after", "0"))
+)
+
+MIGRATIONS.append(
+    # 7: witness cosignatures (c2sp.org/tlog-cosignature) on checkpoints: the ones this node
+    #    made on the logs it verified, and its peers' on its own log (protocol §6.4). ``line``
+    #    is the signature line as served, ``root`` the cosigned checkpoint's root.
+    #    (IF NOT EXISTS: tests re-run the migrations after 5 on a store that already has it.)
+    """
+    CREATE TABLE IF NOT EXISTS cosignatures (
+        origin_id   INTEGER NOT NULL REFERENCES origins(id),
+        size        INTEGER NOT NULL,
+        root        BLOB NOT NULL,
+        witness     TEXT NOT NULL,
+        line        TEXT NOT NULL,
+        added_at    TEXT NOT NULL,
+        PRIMARY KEY (origin_id, size, witness)
+    ) WITHOUT ROWID;
+    """
 )

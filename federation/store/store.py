@@ -46,7 +46,7 @@ from federation.protocol.update import (
     VerifiedUpdate,
 )
 from federation.store.peers import SyncStateMixin, _first
-from federation.store.read import ReadMixin, facets_json
+from federation.store.read import ReadMixin, facet_words
 from federation.store.schema import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 30_000
@@ -365,7 +365,9 @@ class Store(SyncStateMixin, ReadMixin):
             raise ForkRisk(f"cannot read {self._published_path}: {e}") from e
 
     async def check_not_behind(self, origin: str, verifiers: Sequence[Verifier]) -> None:
-        """Refuse (``ForkRisk``) if the store is behind or diverges from a published checkpoint."""
+        """Refuse (``ForkRisk``) if the store is behind or diverges from a published checkpoint:
+        the side file's, or the largest one peers cosigned (protocol §6.4, kept by the puller)."""
+        await self._check_cosigned(origin)
         published = self.published(origin, verifiers)
         if published is None:
             return
@@ -378,6 +380,24 @@ class Store(SyncStateMixin, ReadMixin):
             )
         if published.size and await self.root_at(origin, published.size) != published.root:
             raise ForkRisk(f"the store's tree of {origin} differs from its published checkpoint")
+
+    async def _check_cosigned(self, origin: str) -> None:
+        """Peers cosigned checkpoints of our own log (verified when kept): never sign behind or
+        beside the largest, even if the store *and* the side file were restored from a backup."""
+        head = await self.head(origin)
+        size = head.size if head else 0
+        for cosigned, root, witness in await self.largest_cosigned(origin):
+            if cosigned > size:
+                raise ForkRisk(
+                    f"the store holds {size} entries of {origin} but witness {witness} cosigned "
+                    f"checkpoint {cosigned} of it: it was already published (restored from an "
+                    "old backup?); refusing to sign a fork"
+                )
+            if cosigned and await self.root_at(origin, cosigned) != root:
+                raise ForkRisk(
+                    f"the store's tree of {origin} differs from checkpoint {cosigned} that "
+                    f"witness {witness} cosigned; refusing to sign a fork"
+                )
 
     def _write_published(self, note: bytes, size: int) -> None:
         path = self._published_path
@@ -614,7 +634,7 @@ class Store(SyncStateMixin, ReadMixin):
                     s.title_utf8.decode() if s else None,  # json.dumps(title, ensure_ascii=False)
                     s.updated_at if s else None,
                     n,
-                    facets_json(s.countries, s.languages, s.themes) if s else None,
+                    facet_words(s.countries, s.languages, s.themes) if s else None,
                 )
 
         await conn.executemany(

@@ -19,18 +19,19 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import aiohttp
 
 from federation.config import Settings
 from federation.protocol.checkpoint import SignedCheckpoint, open_checkpoint
+from federation.protocol.cosignature import cosign, verified_cosignatures, witness_key_of
 from federation.protocol.entry import now_ts
 from federation.protocol.errors import ProofError, ProtocolError
 from federation.protocol.forkpath import fork_path_from_leaves, fork_path_from_proof
 from federation.protocol.merkle import CompactRange, leaf_hash, verify_consistency
-from federation.protocol.note import Signer
+from federation.protocol.note import Note, Signer, parse_note, parse_vkey
 from federation.protocol.update import UpdateVerifier, VerifiedUpdate, WireEntry
 from federation.store import LogHead, Store, StoreConflict
 from federation.sync.backoff import backoff_delay
@@ -90,6 +91,16 @@ def _pull_fields(result: PullResult, outcome: str) -> dict[str, Any]:
         "duration": round(result.seconds, 3),
         "not_modified": result.not_modified,
     }
+
+
+def _origin_signed(cp: SignedCheckpoint) -> SignedCheckpoint:
+    """``cp`` with only the origin's signature lines: peers serve checkpoints with witness
+    cosignatures appended (protocol §6.4); nodes store and relay what the origin signed."""
+    note = parse_note(cp.note)
+    own = tuple(s for s in note.signatures if s.name == cp.origin)
+    if len(own) == len(note.signatures):
+        return cp
+    return replace(cp, note=Note(note.text, own).format())
 
 
 class Puller:
@@ -202,7 +213,8 @@ class Puller:
         origin = info.origin
         head = await store.head(origin)
         if head is not None and head.role == "self":
-            return OriginResult(origin, "unchanged", head.size, head.size, "our own log")
+            detail = await self._collect_cosignatures(url, head, info)
+            return OriginResult(origin, "unchanged", head.size, head.size, detail)
         if head is None or head.role != "trusted":
             await store.note_pending(origin, url, info.size, offered_vkey)
             return OriginResult(origin, "pending", 0, 0, "origin not trusted here")
@@ -215,6 +227,7 @@ class Puller:
             raise PeerProtocolError(f"{origin}: checkpoint: {e}", reason=e.code) from e
         if cp.size != info.size:
             raise PeerProtocolError(f"{origin}: listed size {info.size} != checkpoint {cp.size}")
+        cp = _origin_signed(cp)  # compare and keep what the origin signed, not the cosignatures
         await store.note_peer_origin(url, origin, cp.size)
 
         if cp.size <= head.size:
@@ -229,9 +242,10 @@ class Puller:
                     else []
                 )
                 return await self._equivocation(head, cp, url, "same size, different root", proof)
-            return OriginResult(
-                origin, "unchanged" if cp.size == head.size else "behind", head.size, head.size
-            )
+            if cp.size == head.size:
+                await self._cosign(cp)
+                return OriginResult(origin, "unchanged", head.size, head.size)
+            return OriginResult(origin, "behind", head.size, head.size)
 
         if head.size > 0:
             proof = await client.consistency(origin, head.size, cp.size)
@@ -249,7 +263,51 @@ class Puller:
             await store.apply_update(update, url)
         except StoreConflict as e:
             return OriginResult(origin, "conflict", head.size, head.size, str(e))
+        await self._cosign(cp)
         return OriginResult(origin, "updated", head.size, cp.size)
+
+    async def _cosign(self, cp: SignedCheckpoint) -> None:
+        """Witness (protocol §6.4): cosign a checkpoint just verified as consistent with all
+        this node held of its origin (merged, or equal to our head). Once per checkpoint."""
+        signer = self.signer
+        if signer is None or await self.store.has_cosignature(
+            cp.origin, cp.size, cp.root, signer.name
+        ):
+            return
+        sig = cosign(cp.checkpoint.text(), signer, int(self.clock()))
+        await self.store.add_cosignatures(cp.origin, cp.size, cp.root, [(sig.name, sig.line())])
+
+    async def _collect_cosignatures(self, url: str, head: LogHead, info: LogInfo) -> str:
+        """Keep the peers' cosignatures on a checkpoint of our own log that a peer lists.
+
+        The note must verify under our own key (so we did publish it) and each kept line
+        under the witness key of a trusted origin. They are kept even when that checkpoint is
+        ahead of our store: then we were restored from an old backup and must not sign on
+        (``Store.check_not_behind``). Never fails the round: our own log is not the peer's.
+        """
+        origin = head.origin
+        try:
+            cp = open_checkpoint(info.checkpoint, origin, await self.store.verifiers(origin))
+            witnesses = [witness_key_of(parse_vkey(v)) for v in await self.store.witness_vkeys()]
+            good = verified_cosignatures(info.checkpoint, witnesses)
+        except ProtocolError as e:
+            log.warning(
+                "bad checkpoint of our own log",
+                extra={"event": "own_checkpoint", "peer": url, "error": str(e)},
+            )
+            return f"our own log (the peer's checkpoint of it is bad: {e})"
+        await self.store.add_cosignatures(
+            origin, cp.size, cp.root, [(w.name, sig.line()) for w, sig in good]
+        )
+        if cp.size > head.size or (
+            cp.size and await self.store.root_at(origin, cp.size) != cp.root
+        ):
+            log.error(
+                "own log behind a published checkpoint",
+                extra={"event": "fork_risk", "peer": url, "origin": origin, "size": cp.size},
+            )
+            return f"our own log: the peer holds our checkpoint {cp.size}, ahead of or beside ours"
+        return "our own log"
 
     async def _fetch_and_verify(
         self, client: PeerClient, verifier: UpdateVerifier

@@ -16,16 +16,14 @@ import pytest
 from federation.protocol import merkle
 from federation.protocol.audit import (
     Bundle,
-    WitnessKey,
-    cosigned_message,
     encode_evidence,
     evidence_item,
     parse_bundle,
-    parse_witness_vkey,
     verify_bundle,
     verify_evidence,
 )
 from federation.protocol.checkpoint import Checkpoint
+from federation.protocol.cosignature import WitnessKey, cosigned_message, parse_witness_vkey
 from federation.protocol.entry import Kind, Visibility, encode_body, encode_delete, encode_put
 from federation.protocol.errors import MalformedError
 from federation.protocol.forkpath import fork_path_from_leaves

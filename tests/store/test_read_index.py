@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 
 from federation.cli.samples import sample_origins, sample_records
@@ -21,7 +20,7 @@ from federation.store.schema import _FACETS, MIGRATIONS
 ORIGIN = "lt.esfa.ncc"
 SIGNER = Signer(ORIGIN, bytes(range(32)))
 NOW = "2026-11-22T10:00:00Z"
-INDEX_VERSION = len(MIGRATIONS)  # the read index is the latest migration
+INDEX_VERSION = next(i + 1 for i, m in enumerate(MIGRATIONS) if "records_fts USING fts5" in m)
 
 
 def puts(records: list[dict[str, Any]]) -> list[Publication]:
@@ -107,31 +106,29 @@ def index_state(db: Path) -> dict[str, Any]:
             "facets": conn.execute(
                 "SELECT kind, id, change, facets FROM records ORDER BY change"
             ).fetchall(),
-            "record_facets": conn.execute("SELECT * FROM record_facets ORDER BY 1, 2").fetchall(),
-            "fts": conn.execute("SELECT rowid, title, text FROM records_fts ORDER BY 1").fetchall(),
+            "fts": conn.execute(
+                "SELECT rowid, title, text, facets FROM records_fts ORDER BY 1"
+            ).fetchall(),
         }
 
 
 def check_consistent(db: Path) -> None:
-    """record_facets and records_fts hold exactly the rows of the current records."""
+    """records_fts holds exactly one row per current record with a valid body: its facets as
+    words, and its text unless it is a person contact."""
     with contextlib.closing(sqlite3.connect(db)) as conn:
         conn.execute("INSERT INTO records_fts (records_fts) VALUES ('integrity-check')")
-        want = {
-            (f, change)
-            for change, facets in conn.execute("SELECT change, facets FROM records WHERE valid = 1")
-            for f in orjson.loads(facets)
-        }
-        assert set(conn.execute("SELECT facet, change FROM record_facets")) == want
-        indexed = {r[0] for r in conn.execute("SELECT rowid FROM records_fts")}
-        expected = {
-            r[0]
-            for r in conn.execute(
-                "SELECT r.change FROM records r JOIN bodies b ON b.origin_id = r.origin_id "
-                "AND b.seq = r.seq WHERE r.valid = 1 AND NOT (r.kind = 'contact' AND "
-                "json_extract(b.body, '$.contact_type') = 'person')"
+        rows = conn.execute(
+            "SELECT r.change, r.facets, r.kind = 'contact' AND "
+            "json_extract(b.body, '$.contact_type') = 'person' FROM records r JOIN bodies b "
+            "ON b.origin_id = r.origin_id AND b.seq = r.seq WHERE r.valid = 1"
+        ).fetchall()
+        got = {
+            rowid: (facets, title is None and text is None)
+            for rowid, title, text, facets in conn.execute(
+                "SELECT rowid, title, text, facets FROM records_fts"
             )
         }
-        assert indexed == expected
+        assert got == {change: (facets, bool(person)) for change, facets, person in rows}
 
 
 def fts_hits(db: Path, query: str) -> list[int]:
@@ -152,13 +149,13 @@ async def test_sql_facets_equal_the_merges_summary_facets(store: Store) -> None:
     assert len(rows) == len(records)
     for rid, merged, migrated in rows:
         assert merged == migrated, rid
-    facets = {rid: orjson.loads(f) for rid, f, _ in rows}
-    assert facets["EDGE-CASE-1"] == [
-        "c:CY", "c:DE", "c:GR", "l:el", "l:en", "l:pt-br", "l:sr-latn", "t:housing", "t:migration"
-    ]  # fmt: skip
-    assert facets["EDGE-EVENT-1"] == ["c:CY", "c:GR", "l:de", "l:el", "l:fr"]
-    assert facets["EDGE-ORG-1"] == ["c:GR", "c:MT", "l:el", "l:en"]
-    assert facets["EDGE-PERSON-1"] == ["c:GR", "l:el"]
+    facets = {rid: f for rid, f, _ in rows}
+    assert (
+        facets["EDGE-CASE-1"] == "c_CY c_DE c_GR l_el l_en l_pt_br l_sr_latn t_housing t_migration"
+    )
+    assert facets["EDGE-EVENT-1"] == "c_CY c_GR l_de l_el l_fr"
+    assert facets["EDGE-ORG-1"] == "c_GR c_MT l_el l_en"
+    assert facets["EDGE-PERSON-1"] == "c_GR l_el"
 
 
 async def test_index_follows_updates_and_erasure(store: Store) -> None:
@@ -179,12 +176,9 @@ async def test_index_follows_updates_and_erasure(store: Store) -> None:
     check_consistent(store.path)
     assert fts_hits(store.path, "quokka") == []
     assert fts_hits(store.path, "atelier") == []  # the deleted event's text went with it
-    with contextlib.closing(sqlite3.connect(store.path)) as conn:
-        gone = conn.execute(
-            "SELECT COUNT(*) FROM record_facets f JOIN records r ON r.change = f.change "
-            "WHERE r.op = 'delete'"
-        ).fetchone()[0]
-    assert gone == 0
+    assert fts_hits(store.path, "facets : c_cy") == [
+        r[0] for r in index_state(store.path)["fts"] if "c_CY" in r[3]
+    ]  # facets are words of their own column
 
 
 async def test_migration_indexes_records_already_present(tmp_path: Path) -> None:
@@ -201,7 +195,7 @@ async def test_migration_indexes_records_already_present(tmp_path: Path) -> None
     # the store as the previous schema version left it: no index, no facets column
     with contextlib.closing(sqlite3.connect(path)) as conn:
         conn.executescript(
-            "DROP TABLE records_fts; DROP TABLE record_facets; DROP INDEX records_origin; "
+            "DROP TABLE records_fts; DROP INDEX records_origin; "
             "DROP INDEX records_updated; "
             "ALTER TABLE records DROP COLUMN facets; DELETE FROM meta WHERE key = 'cursor_key'; "
             f"PRAGMA user_version = {INDEX_VERSION - 1};"
