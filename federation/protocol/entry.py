@@ -121,8 +121,13 @@ class Leaf:
 
 
 def _is_real_time(ts: str) -> bool:
+    """A real calendar time (no Feb 30, no 24:00:00). ``ts`` already matched ``TS_RE``.
+
+    ``fromisoformat`` on the fixed-width ASCII form checks the same ranges as ``strptime``
+    with this format, about ten times faster (this runs once per leaf on every pull).
+    """
     try:
-        datetime.strptime(ts, "%Y-%m-%dT%H:%M:%SZ")
+        datetime.fromisoformat(ts[:-1])
     except ValueError:
         return False
     return True

@@ -388,3 +388,28 @@ def test_encode_parse_round_trip(
         kind,
         record_id,
     )
+
+
+@given(
+    st.integers(0, 9999),
+    st.integers(0, 13),
+    st.integers(0, 32),
+    st.integers(0, 25),
+    st.integers(0, 61),
+    st.integers(0, 61),
+)
+def test_leaf_time_check_agrees_with_strptime(
+    year: int, month: int, day: int, hour: int, minute: int, second: int
+) -> None:
+    """The fast calendar check accepts exactly what ``strptime`` with the leaf format does."""
+    from datetime import datetime
+
+    from federation.protocol.entry import _is_real_time
+
+    ts = f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}Z"
+    try:
+        datetime.strptime(ts, "%Y-%m-%dT%H:%M:%SZ")
+        expected = True
+    except ValueError:
+        expected = False
+    assert _is_real_time(ts) is expected
