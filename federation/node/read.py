@@ -99,7 +99,7 @@ def portal_access(request: web.Request) -> bool:
     return True
 
 
-def _json(request: web.Request, doc: Any, *, private: bool) -> web.Response:
+def _json(doc: Any, *, private: bool) -> web.Response:
     resp = web.Response(body=orjson.dumps(doc), content_type="application/json")
     # the answer depends on the token: no shared cache may hand one requester's to another
     resp.headers["Vary"] = "Authorization"
@@ -293,7 +293,7 @@ async def list_records(request: web.Request) -> web.Response:
         "items": [_item(r, portal) for r in page.items],
         "next": encode_cursor(key, page.next, f) if page.next is not None else None,
     }
-    return _json(request, doc, private=portal)
+    return _json(doc, private=portal)
 
 
 async def get_record(request: web.Request) -> web.Response:
@@ -321,7 +321,7 @@ async def get_record(request: web.Request) -> web.Response:
         "size": head.size,
         "proof": [base64.b64encode(h).decode() for h in proof],
     }
-    return _json(request, doc, private=portal)
+    return _json(doc, private=portal)
 
 
 async def changes(request: web.Request) -> web.Response:
@@ -363,7 +363,7 @@ async def changes(request: web.Request) -> web.Response:
         ],
         "last": rows[-1].cursor if rows else since,
     }
-    return _json(request, doc, private=False)
+    return _json(doc, private=False)
 
 
 def add_routes(app: web.Application) -> None:

@@ -246,7 +246,7 @@ class ReadMixin:
     # -- records ---------------------------------------------------------------------------
 
     async def cursor_key(self) -> bytes:
-        """This store's secret for authenticating paging cursors (made by migration 5)."""
+        """This store's secret for authenticating paging cursors (made by its migration)."""
         if self._cursor_key is None:
             rows = await _fetch(self._reader, "SELECT value FROM meta WHERE key = 'cursor_key'", ())
             self._cursor_key = bytes.fromhex(rows[0][0])
