@@ -12,19 +12,16 @@ import hashlib
 import shutil
 import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
-import pytest
-from aiohttp import web
 from click.testing import CliRunner, Result
 
 from federation.cli.main import cli
 from federation.cli.syncing import logs_digest
 from federation.config import Home
-from federation.node.app import create_app
 from federation.node.service import Node
 
 HomeFactory = Callable[..., Awaitable[tuple[Home, str]]]
@@ -52,25 +49,6 @@ async def ok(home: Home, *args: str) -> Result:
     result = await invoke(home, *args)
     assert result.exit_code == 0, result.output
     return result
-
-
-@pytest.fixture
-async def serve() -> AsyncIterator[Serve]:
-    """``await serve(home)`` → (open Node, base URL); no scheduled pulls. Stopped at teardown."""
-    async with contextlib.AsyncExitStack() as stack:
-
-        async def start(home: Home) -> tuple[Node, str]:
-            node = await Node.open(home)
-            stack.push_async_callback(node.close)
-            runner = web.AppRunner(create_app(node, schedule=False), access_log=None)
-            await runner.setup()
-            stack.push_async_callback(runner.cleanup)
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            await site.start()
-            host, port = runner.addresses[0][:2]
-            return node, f"http://{host}:{port}"
-
-        yield start
 
 
 @contextlib.contextmanager
