@@ -94,7 +94,11 @@ class Settings(BaseModel):
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country")
     name: str = Field("", description="display name of the centre")
     listen: str = Field(f"127.0.0.1:{DEFAULT_PORT}", description="HOST:PORT to serve on")
-    public_url: str = Field("", description="base URL peers use to reach this node")
+    public_url: str = Field(
+        "",
+        description="base URL peers use to reach this node "
+        "(advertised as `url` in /.well-known/federation)",
+    )
     database: str = Field(DB_FILE, description="SQLite file, relative to the home")
     key_file: str = Field(KEY_FILE, description="signing key file, relative to the home")
     key_grace_days: float = Field(

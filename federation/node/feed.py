@@ -63,6 +63,8 @@ async def well_known(request: web.Request) -> web.Response:
         "vkey": node.signer.vkey,
         "endpoints": {"logs": "/v1/logs"},
     }
+    if s.public_url:
+        doc["url"] = s.public_url
     return web.json_response(doc, dumps=lambda o: orjson.dumps(o).decode())
 
 

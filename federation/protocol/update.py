@@ -447,8 +447,3 @@ class UpdateVerifier:
             nodes=self._nodes,
             frontier=tuple(self._range.hashes),
         )
-
-
-def root_at_prefix(leaves: list[bytes], size: int) -> bytes:
-    """Root of the first ``size`` leaves (used to prove an equivocation from a full log)."""
-    return merkle.root_of(merkle.leaf_hash(x) for x in leaves[:size])

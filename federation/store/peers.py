@@ -336,17 +336,6 @@ class SyncStateMixin:
             for r in await self._rows(sql + " ORDER BY id", params)
         ]
 
-    async def checkpoint_at(self, origin: str, size: int) -> bytes | None:
-        """The checkpoint note of ``origin`` we accepted at exactly ``size``, if any."""
-        sql = (
-            "SELECT c.note FROM checkpoints c JOIN origins o ON o.id = c.origin_id "
-            "WHERE o.origin = ? AND c.size = ?"
-        )
-        row = _first(await self._rows(sql, (origin, size)))
-        return bytes(row[0]) if row else None
-
-    # GDPR Art. 19: who received which personal data ------------------------------------
-
     async def log_deliveries(
         self, recipient: str, origin_id: int, items: Sequence[tuple[int, str, str]]
     ) -> None:

@@ -11,7 +11,7 @@ import aiohttp
 import orjson
 import pytest
 
-from federation.config import Home, Limits
+from federation.config import Home, Limits, dump_settings
 from federation.node.service import Node
 from federation.protocol import merkle
 from federation.protocol.checkpoint import SignedCheckpoint, open_checkpoint
@@ -98,6 +98,19 @@ async def test_well_known_describes_the_node(
     assert doc["vkey"] == node_home[1] == node.signer.vkey
     assert parse_vkey(doc["vkey"]).name == ORIGIN
     assert doc["endpoints"]["logs"] == "/v1/logs"
+    assert "url" not in doc  # no public_url configured
+
+
+async def test_well_known_advertises_the_configured_public_url(
+    make_home: HomeFactory, serve_node: NodeServer, http: aiohttp.ClientSession
+) -> None:
+    home, _ = await make_home()
+    settings = home.load().model_copy(update={"public_url": "https://ncc.esfa.lt"})
+    home.config_path.write_text(dump_settings(settings), encoding="utf-8")
+    _, base = await serve_node(home)
+    async with http.get(f"{base}/.well-known/federation") as resp:
+        doc = await resp.json()
+    assert doc["url"] == "https://ncc.esfa.lt"
 
 
 async def test_logs_lists_the_own_log_with_a_verifiable_checkpoint_and_an_etag(
