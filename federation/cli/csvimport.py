@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import types
 import typing
 from collections.abc import Iterator
@@ -40,6 +41,8 @@ from federation.protocol.records import (
 )
 
 LIST_SEPARATOR = ";"
+_INT = re.compile(r"[+-]?[0-9]+")
+_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _MODELS: dict[str, type[BaseModel]] = {
     "case": CaseRecord,
     "event": EventRecord,
@@ -83,16 +86,10 @@ def _scalar(ann: Any, text: str) -> Any:
     t = text.strip()
     if bool in options and t.lower() in ("true", "false", "yes", "no", "1", "0"):
         return t.lower() in ("true", "yes", "1")
-    if int in options:
-        try:
-            return int(t)
-        except ValueError:
-            pass
-    if float in options:
-        try:
-            return float(t)
-        except ValueError:
-            pass
+    if int in options and _INT.fullmatch(t):
+        return int(t)
+    if float in options and _FLOAT.fullmatch(t):
+        return float(t)
     return t
 
 

@@ -263,7 +263,8 @@ def records_import(home: Path | None, file: Path, kind: str, batch: int, dry_run
                         continue
                     seen[pub.id] = row.line
                     pubs.append(pub)
-            size = (await node.store.head(node.origin)).size  # type: ignore[union-attr]
+            head = await node.store.head(node.origin)
+            size = head.size if head is not None else 0
             if not dry_run:
                 with progress_bar("publishing", len(pubs)) as advance:
                     for i in range(0, len(pubs), batch):
