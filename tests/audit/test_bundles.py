@@ -110,7 +110,10 @@ async def test_every_single_byte_change_of_a_real_bundle_fails(net: Net, tmp_pat
     body_at = data.index(b'"lead_org')  # inside the body string
     digest = data.index(b"sha256:") + 7  # the leaf's body digest: a flip keeping it hex
     leaf_at = next(i for i in range(digest, digest + 64) if data[i] in b"0123456789bcde")
-    proof_at = data.index(obj["proof"][0].encode()) + 5
+    # a proof hash: flip a base64 character whose neighbour is base64 too (not "A", "Z", "+", ...)
+    proof = data.index(obj["proof"][0].encode())
+    safe = b"BCDEFGHIJKLMNOPQRSTUVWXYbcdefghijklmnopqrstuvwxy0123456789"
+    proof_at = next(i for i in range(proof + 1, proof + 40) if data[i] in safe)
     note_at = data.index(b"\\n\\n\xe2\x80\x94") + 40  # inside the signature
     for pos, check in (
         (body_at + 2, "body"),
