@@ -6,47 +6,20 @@ to are served on the test's own event loop, on 127.0.0.1 port 0.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import socket
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
-from click.testing import CliRunner, Result
 
-from federation.cli.main import cli
 from federation.config import Home
 from federation.node.service import Node
 from federation.protocol.note import Signer
+from tests.cli_support import dead_url, invoke, invoke_json
 
 HomeFactory = Callable[..., Awaitable[tuple[Home, str]]]
 Serve = Callable[[Home], Awaitable[tuple[Node, str]]]
 RecordFactory = Callable[..., dict[str, Any]]
-
-
-async def invoke(home: Home, *args: str) -> Result:
-    """Run one `federation` command against ``home`` in a worker thread."""
-    runner = CliRunner()
-    return await asyncio.to_thread(
-        runner.invoke, cli, [*args, "--home", str(home.path)], catch_exceptions=False
-    )
-
-
-async def invoke_json(home: Home, *args: str) -> Any:
-    result = await invoke(home, *args, "--json")
-    assert result.exit_code == 0, result.output
-    return orjson.loads(result.stdout)
-
-
-@contextlib.contextmanager
-def dead_url() -> Iterator[str]:
-    """A loopback URL whose port is bound but not listening: connections are refused."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
 def other_key(vkey: str) -> str:

@@ -6,20 +6,17 @@ from are served on the test's own event loop, on 127.0.0.1 port 0.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import socket
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from federation.cli.main import cli
 from federation.config import Home
 from federation.node.service import Node
 from federation.protocol.note import Signer
+from tests.cli_support import dead_url, invoke, invoke_json, ok
 
 HomeFactory = Callable[..., Awaitable[tuple[Home, str]]]
 NodeServer = Callable[[Home], Awaitable[tuple[Node, str]]]
@@ -29,38 +26,12 @@ LT = "lt.esfa.ncc"
 FI = "fi.tem.ncc"
 
 
-async def invoke(home: Home, *args: str) -> Result:
-    """Run one `federation` command against ``home`` in a worker thread."""
-    runner = CliRunner()
-    return await asyncio.to_thread(
-        runner.invoke, cli, [*args, "--home", str(home.path)], catch_exceptions=False
-    )
-
-
-async def ok(home: Home, *args: str) -> Result:
-    result = await invoke(home, *args)
-    assert result.exit_code == 0, result.output
-    return result
-
-
-async def invoke_json(home: Home, *args: str) -> Any:
-    return orjson.loads((await ok(home, *args, "--json")).stdout)
-
-
 async def failed(home: Home, code: int, needle: str, *args: str) -> Result:
     result = await invoke(home, *args)
     assert result.exit_code == code, result.output
     assert needle in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     return result
-
-
-@contextlib.contextmanager
-def dead_url() -> Iterator[str]:
-    """A loopback URL whose port is bound but not listening: connections are refused."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
 def key_id(vkey: str) -> str:

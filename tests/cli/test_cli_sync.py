@@ -6,57 +6,25 @@ from are served on the test's own event loop; a pull happens when the test runs 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import shutil
-import socket
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import orjson
-from click.testing import CliRunner, Result
 
-from federation.cli.main import cli
 from federation.cli.syncing import logs_digest
 from federation.config import Home
 from federation.node.service import Node
+from tests.cli_support import dead_url, invoke, invoke_json, ok
 
 HomeFactory = Callable[..., Awaitable[tuple[Home, str]]]
 Serve = Callable[[Home], Awaitable[tuple[Node, str]]]
 RecordFactory = Callable[..., dict[str, Any]]
 
 STATUS_KEYS = {"origin", "logs", "digest", "peers", "evidence", "pending"}
-
-
-async def invoke(home: Home, *args: str) -> Result:
-    """Run one `federation` command against ``home`` in a worker thread."""
-    runner = CliRunner()
-    return await asyncio.to_thread(
-        runner.invoke, cli, [*args, "--home", str(home.path)], catch_exceptions=False
-    )
-
-
-async def invoke_json(home: Home, *args: str) -> Any:
-    result = await invoke(home, *args, "--json")
-    assert result.exit_code == 0, result.output
-    return orjson.loads(result.stdout)
-
-
-async def ok(home: Home, *args: str) -> Result:
-    result = await invoke(home, *args)
-    assert result.exit_code == 0, result.output
-    return result
-
-
-@contextlib.contextmanager
-def dead_url() -> Iterator[str]:
-    """A loopback URL whose port is bound but not listening: connections are refused."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
 async def test_sync_pulls_a_trusted_origin_and_summarises(

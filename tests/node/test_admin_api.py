@@ -9,12 +9,10 @@ tested on a stand-in request object, ``FakeRemoteRequest``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import secrets
-import socket
 import stat
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,16 +20,16 @@ from typing import Any
 import aiohttp
 import orjson
 import pytest
-from aiohttp import web
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
 from federation.cli.main import cli
 from federation.config import Home, Limits, Settings
 from federation.node.admin import check_access, is_loopback
-from federation.node.app import create_app
 from federation.node.errors import ApiError
 from federation.node.service import Node, init_home
 from federation.protocol.note import Signer
+from tests.cli_support import dead_url
+from tests.cli_support import invoke_json as cli_json
 
 FI = "fi.tem.ncc"
 LT = "lt.esfa.ncc"
@@ -101,61 +99,29 @@ async def refused(admin: Admin, status: int, code: str, method: str, path: str, 
     return err["message"]
 
 
-async def invoke(home: Home, *args: str) -> Result:
-    """Run one `federation` command against ``home`` in a worker thread."""
-    runner = CliRunner()
-    return await asyncio.to_thread(
-        runner.invoke, cli, [*args, "--home", str(home.path)], catch_exceptions=False
-    )
-
-
-async def cli_json(home: Home, *args: str) -> Any:
-    result = await invoke(home, *args, "--json")
-    assert result.exit_code == 0, result.output
-    return orjson.loads(result.stdout)
-
-
-@contextlib.contextmanager
-def dead_url() -> Iterator[str]:
-    """A loopback URL whose port is bound but not listening: connections are refused."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-
-
 AdminFactory = Callable[..., Awaitable[tuple[Admin, Home]]]
 
 
 @pytest.fixture
-async def make_admin(tmp_path: Path, http: aiohttp.ClientSession) -> AsyncIterator[AdminFactory]:
+def make_admin(tmp_path: Path, http: aiohttp.ClientSession, serve_node: NodeServer) -> AdminFactory:
     """``await make_admin(limits=...)`` → (Admin, Home): node ``fi.tem.ncc`` with a token."""
-    async with contextlib.AsyncExitStack() as stack:
 
-        async def make(
-            *, limits: Limits | None = None, token: str | None = None
-        ) -> tuple[Admin, Home]:
-            token = secrets.token_urlsafe(32) if token is None else token
-            home = Home(tmp_path / "fi")
-            settings = Settings(
-                origin=FI,
-                country="FI",
-                name="Finnish ministry",
-                listen="127.0.0.1:0",
-                admin_token=token,
-                limits=limits or Limits(),
-            )
-            await init_home(home, settings)
-            node = await Node.open(home)
-            stack.push_async_callback(node.close)
-            runner = web.AppRunner(create_app(node, schedule=False), access_log=None)
-            await runner.setup()
-            stack.push_async_callback(runner.cleanup)
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            await site.start()
-            host, port = runner.addresses[0][:2]
-            return Admin(node, f"http://{host}:{port}", token, http), home
+    async def make(*, limits: Limits | None = None, token: str | None = None) -> tuple[Admin, Home]:
+        token = secrets.token_urlsafe(32) if token is None else token
+        home = Home(tmp_path / "fi")
+        settings = Settings(
+            origin=FI,
+            country="FI",
+            name="Finnish ministry",
+            listen="127.0.0.1:0",
+            admin_token=token,
+            limits=limits or Limits(),
+        )
+        await init_home(home, settings)
+        node, url = await serve_node(home)
+        return Admin(node, url, token, http), home
 
-        yield make
+    return make
 
 
 @pytest.fixture
