@@ -133,6 +133,62 @@ def _is_real_time(ts: str) -> bool:
     return True
 
 
+_REAL_TIMES: dict[str, bool] = {}
+
+
+def is_leaf_time(ts: str) -> bool:
+    """``ts`` is a leaf timestamp (``TS_RE`` and a real calendar time); answers are cached.
+
+    A log's leaves share few distinct timestamps (one per publish batch and second), so a
+    pull checks each of them once.
+    """
+    ok = _REAL_TIMES.get(ts)
+    if ok is None:
+        ok = TS_RE.fullmatch(ts) is not None and _is_real_time(ts)
+        if len(_REAL_TIMES) >= 4096:
+            _REAL_TIMES.clear()
+        _REAL_TIMES[ts] = ok
+    return ok
+
+
+# The exact bytes encode_put and encode_delete produce. A leaf of this shape is decoded by one
+# regex match, with the same result as the general parser: every value in it is plain ASCII
+# that JSON writes without escapes, the integer has at most 19 digits (orjson reads up to
+# 2**64 - 1) and no leading zero, and the id, kind and visibility patterns are ID_RE and the
+# enumerations. Anything else (another key order, spaces, escapes) takes the general parser.
+_TS = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"
+_ID = r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}"
+CANONICAL_PUT_RE = re.compile(
+    rf'\{{"v":1,"seq":(0|[1-9][0-9]{{0,18}}),"ts":"({_TS})","op":"put",'
+    rf'"kind":"(case|event|contact)","id":"({_ID})","body":"sha256:([0-9a-f]{{64}})",'
+    rf'"vis":"(public|federation)"\}}'
+)
+CANONICAL_DELETE_RE = re.compile(
+    rf'\{{"v":1,"seq":(0|[1-9][0-9]{{0,18}}),"ts":"({_TS})","op":"delete",'
+    rf'"kind":"(case|event|contact)","id":"({_ID})"\}}'
+)
+KINDS: dict[str, Kind] = {k.value: k for k in Kind}
+VISIBILITIES: dict[str, Visibility] = {v.value: v for v in Visibility}
+
+
+def parse_canonical_leaf(text: str, raw: bytes) -> Leaf | None:
+    """The leaf of ``raw`` if ``text`` (its decoded text) has the canonical put or delete
+    layout and a real timestamp; ``None`` means: use :func:`parse_leaf`."""
+    m = CANONICAL_PUT_RE.fullmatch(text)
+    if m is not None:
+        seq, ts, kind, rid, ref, vis = m.groups()
+        if not is_leaf_time(ts):
+            return None
+        return Leaf(raw, int(seq), ts, Op.PUT, KINDS[kind], rid, "sha256:" + ref, VISIBILITIES[vis])
+    m = CANONICAL_DELETE_RE.fullmatch(text)
+    if m is not None:
+        seq, ts, kind, rid = m.groups()
+        if not is_leaf_time(ts):
+            return None
+        return Leaf(raw, int(seq), ts, Op.DELETE, KINDS[kind], rid)
+    return None
+
+
 _PUT_KEYS = {"v", "seq", "ts", "op", "kind", "id", "body", "vis"}
 _DELETE_KEYS = {"v", "seq", "ts", "op", "kind", "id"}
 _KEY_KEYS = {"v", "seq", "ts", "op", "vkey"}
@@ -140,6 +196,17 @@ _KEY_KEYS = {"v", "seq", "ts", "op", "vkey"}
 
 def parse_leaf(raw: bytes) -> Leaf:
     """Parse and validate leaf bytes. Raises :class:`MalformedError` with the reason."""
+    if len(raw) > MAX_LEAF_BYTES:
+        raise MalformedError(f"leaf is larger than {MAX_LEAF_BYTES} bytes")
+    if raw.isascii():
+        leaf = parse_canonical_leaf(raw.decode("ascii"), raw)
+        if leaf is not None:
+            return leaf
+    return parse_leaf_json(raw)
+
+
+def parse_leaf_json(raw: bytes) -> Leaf:
+    """:func:`parse_leaf` without the canonical shortcut (the definition it must agree with)."""
     if len(raw) > MAX_LEAF_BYTES:
         raise MalformedError(f"leaf is larger than {MAX_LEAF_BYTES} bytes")
     try:
@@ -153,7 +220,7 @@ def parse_leaf(raw: bytes) -> Leaf:
     seq, ts, op = obj.get("seq"), obj.get("ts"), obj.get("op")
     if type(seq) is not int or seq < 0:
         raise MalformedError("leaf seq must be a non-negative integer")
-    if not isinstance(ts, str) or not TS_RE.fullmatch(ts) or not _is_real_time(ts):
+    if not isinstance(ts, str) or not is_leaf_time(ts):
         raise MalformedError("leaf ts must be an RFC 3339 UTC timestamp like 2026-11-22T10:00:00Z")
     if not isinstance(op, str) or op not in Op.__members__.values():
         raise MalformedError(f"unknown leaf op {op!r}")

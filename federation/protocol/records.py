@@ -24,7 +24,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, Literal, NoReturn
@@ -843,11 +843,6 @@ class RecordSummary:
     start: str | None
 
 
-def _plain_map(texts: Mapping[str, str | MachineText]) -> dict[str, str]:
-    canonical = vocab.canonical_tag
-    return {canonical(tag): t if isinstance(t, str) else t.text for tag, t in texts.items()}
-
-
 def _iso_country(code: str) -> str:
     return vocab.COUNTRY_ALIASES.get(code, code)
 
@@ -879,14 +874,19 @@ def summarize(kind: Kind | str, model: RecordModel) -> RecordSummary:
     Countries are given as ISO codes (``EL`` becomes ``GR``) and language tags in canonical
     case, so the index matches however a record spelled them.
     """
-    canonical = vocab.canonical_tag
+    return RecordSummary(*summarize_fields(kind, model))
+
+
+def summarize_fields(kind: Kind | str, model: RecordModel) -> SummaryFields:
+    """:func:`summarize` as a tuple of the summary's fields (one object less a record, for
+    the verifier of a whole log)."""
     countries = {model.origin_country}
-    languages = {canonical(model.original_language)}
     themes: tuple[str, ...] = ()
     start: str | None = None
     text_maps: list[Mapping[str, str | MachineText]] = []
+    title: Mapping[str, str | MachineText]
     if isinstance(model, CaseRecord):
-        title = _plain_map(model.title)
+        title = model.title
         countries.update(model.countries)
         if model.partners:
             countries.update(p.country for p in model.partners if p.country)
@@ -897,7 +897,7 @@ def summarize(kind: Kind | str, model: RecordModel) -> RecordSummary:
             if m:
                 text_maps.append(m)
     elif isinstance(model, EventRecord):
-        title = _plain_map(model.title)
+        title = model.title
         if model.location:
             countries.add(model.location.country)
         start = model.start
@@ -905,20 +905,83 @@ def summarize(kind: Kind | str, model: RecordModel) -> RecordSummary:
         if model.description:
             text_maps.append(model.description)
     elif isinstance(model, OrganisationContact):
-        title = _plain_map(model.name)
+        title = model.name
         countries.add(model.country)
         text_maps.append(model.name)
     else:
         title = {"und": model.display_name}
-    for texts in text_maps:
-        languages.update([canonical(tag) for tag in texts])
-    aliases = vocab.COUNTRY_ALIASES
-    return RecordSummary(
-        title=title,
-        country=aliases.get(model.origin_country, model.origin_country),
-        countries=_shared(tuple(sorted({aliases.get(c, c) for c in countries}))),
-        languages=_shared(tuple(sorted(languages))),
-        themes=themes,
-        updated_at=model.updated_at,
-        start=start,
+    return summary_fields(
+        model.origin_country,
+        model.original_language,
+        model.updated_at,
+        title,
+        countries,
+        text_maps,
+        themes,
+        start,
     )
+
+
+SummaryFields = tuple[
+    dict[str, str], str, tuple[str, ...], tuple[str, ...], tuple[str, ...], str, str | None
+]
+"""The fields of a :class:`RecordSummary`, in order."""
+
+# canonical tag of a tag; sorted ISO codes of a set of countries; sorted canonical tags of a
+# set of tags. A log repeats few of them, so each is worked out once (bounded).
+_CANONICAL: dict[str, str] = {}
+_COUNTRY_SETS: dict[frozenset[str], tuple[str, ...]] = {}
+_LANGUAGE_SETS: dict[frozenset[str], tuple[str, ...]] = {}
+_CACHE_SIZE = 4096
+
+
+def _canonical(tag: str) -> str:
+    c = _CANONICAL.get(tag)
+    if c is None:
+        c = vocab.canonical_tag(tag)
+        if len(_CANONICAL) < _CACHE_SIZE:
+            _CANONICAL[tag] = c
+    return c
+
+
+def summary_fields(
+    origin_country: str,
+    original_language: str,
+    updated_at: str,
+    title: Mapping[str, str | MachineText],
+    countries: set[str],
+    text_maps: Iterable[Iterable[str]],
+    themes: tuple[str, ...],
+    start: str | None,
+) -> SummaryFields:
+    """The summary's fields from a valid record's parts: ``title`` maps tags to texts or
+    machine translations; ``text_maps`` are the tags of every multilingual text."""
+    key = frozenset(countries)
+    iso = _COUNTRY_SETS.get(key)
+    if iso is None:
+        aliases = vocab.COUNTRY_ALIASES
+        iso = tuple(sorted({aliases.get(c, c) for c in countries}))
+        if len(_COUNTRY_SETS) < _CACHE_SIZE:
+            _COUNTRY_SETS[key] = iso
+    tags = {original_language}
+    for m in text_maps:
+        tags.update(m)
+    key = frozenset(tags)
+    languages = _LANGUAGE_SETS.get(key)
+    if languages is None:
+        languages = tuple(sorted({_canonical(tag) for tag in tags}))
+        if len(_LANGUAGE_SETS) < _CACHE_SIZE:
+            _LANGUAGE_SETS[key] = languages
+    return (
+        {_canonical(tag): _plain(t) for tag, t in title.items()},
+        vocab.COUNTRY_ALIASES.get(origin_country, origin_country),
+        iso,
+        languages,
+        _shared(themes) if themes else (),
+        updated_at,
+        start,
+    )
+
+
+def _plain(text: str | MachineText) -> str:
+    return text if isinstance(text, str) else text.text

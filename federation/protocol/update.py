@@ -20,13 +20,26 @@ import time
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from hashlib import sha256
 from typing import NamedTuple, overload
 
 import orjson
 
 from federation.protocol import merkle
 from federation.protocol.checkpoint import SignedCheckpoint
-from federation.protocol.entry import Kind, Leaf, Op, Visibility, body_ref, parse_leaf
+from federation.protocol.entry import (
+    CANONICAL_PUT_RE,
+    KINDS,
+    MAX_LEAF_BYTES,
+    VISIBILITIES,
+    Kind,
+    Leaf,
+    Op,
+    Visibility,
+    body_ref,
+    is_leaf_time,
+    parse_leaf,
+)
 from federation.protocol.errors import (
     MalformedError,
     ProtocolError,
@@ -34,7 +47,12 @@ from federation.protocol.errors import (
     VerificationError,
 )
 from federation.protocol.note import parse_vkey
-from federation.protocol.records import RecordSummary, summarize, validate_body
+from federation.protocol.records import (
+    RecordSummary,
+    SummaryFields,
+    summarize_fields,
+    validate_body,
+)
 
 
 def title_utf8(title: dict[str, str]) -> bytes:
@@ -160,12 +178,25 @@ class VerifiedEntries(Sequence[VerifiedEntry]):
             raise ValueError(f"entry {leaf.seq} does not follow {self.start + len(self.leaves)}")
         if leaf.vkey is not None:
             self.vkeys[len(self.leaves)] = leaf.vkey
-        self.leaves.append(leaf.raw)
-        self.ts.append(self._ts_seen.setdefault(leaf.ts, leaf.ts))
-        self.ops.append(leaf.op)
-        self.kinds.append(leaf.kind)
-        self.ids.append(leaf.id)
-        self.vis.append(leaf.vis)
+        self.push(leaf.raw, leaf.ts, leaf.op, leaf.kind, leaf.id, leaf.vis, body)
+
+    def push(
+        self,
+        raw: bytes,
+        ts: str,
+        op: Op,
+        kind: Kind | None,
+        rid: str | None,
+        vis: Visibility | None,
+        body: bytes | None,
+    ) -> None:
+        """Append the next row from its parts (the verifier's path; no checks, no vkey)."""
+        self.leaves.append(raw)
+        self.ts.append(self._ts_seen.setdefault(ts, ts))
+        self.ops.append(op)
+        self.kinds.append(kind)
+        self.ids.append(rid)
+        self.vis.append(vis)
         self.bodies.append(body)
         self.valid.append(None)
         self.reasons.append(None)
@@ -177,6 +208,15 @@ class VerifiedEntries(Sequence[VerifiedEntry]):
         self.valid[i] = valid
         self.reasons[i] = reason
         self.summaries[i] = CompactSummary.of(summary) if summary is not None else None
+
+    def set_valid(self, i: int, fields: SummaryFields) -> None:
+        """Row ``i`` holds a valid body with the summary of these fields."""
+        title, country, countries, languages, themes, updated_at, start = fields
+        self.valid[i] = True
+        self.reasons[i] = None
+        self.summaries[i] = CompactSummary(
+            title_utf8(title), country, countries, languages, themes, updated_at, start
+        )
 
     def leaf(self, i: int) -> Leaf:
         """The parsed leaf of row ``i`` (rebuilt from the columns, not re-parsed)."""
@@ -328,8 +368,10 @@ def iter_ndjson_entries(data: bytes, start: int) -> Iterator[WireEntry]:
 class UpdateVerifier:
     """Incrementally verify entries appended to a stored log, then :meth:`finish`.
 
-    Feed entries with :meth:`add_batch` (or :meth:`add`). Any error is final: the verifier
-    must then be discarded. ``stats`` accumulates the seconds spent per stage.
+    Feed whole ``/entries`` responses with :meth:`add_page` (the puller's path: the NDJSON is
+    parsed and verified in one pass), or parsed entries with :meth:`add_batch` (or
+    :meth:`add`); both check and refuse alike. Any error is final: the verifier must then be
+    discarded. ``stats`` accumulates the seconds spent per stage.
     """
 
     origin: str
@@ -337,7 +379,8 @@ class UpdateVerifier:
     old_frontier: tuple[bytes, ...]
     checkpoint: SignedCheckpoint
     stats: dict[str, float] = field(init=False, default_factory=dict)
-    _range: merkle.CompactRange = field(init=False)
+    _size: int = field(init=False)
+    _stack: list[bytes] = field(init=False)  # the compact range: one hash per set bit of size
     _entries: VerifiedEntries = field(init=False)
     _nodes: TreeNodes = field(init=False, default_factory=TreeNodes)
 
@@ -348,17 +391,18 @@ class UpdateVerifier:
             raise VerificationError(
                 f"checkpoint size {self.checkpoint.size} is behind the stored size {self.old_size}"
             )
-        self._range = merkle.CompactRange(self.old_size, self.old_frontier)
+        self._stack = merkle.CompactRange(self.old_size, self.old_frontier).hashes
+        self._size = self.old_size
         self._entries = VerifiedEntries(self.old_size)
-        self.stats = {"leaves and hashes": 0.0, "validate bodies": 0.0}
+        self.stats = {"parse, leaves, hashes": 0.0, "validate bodies": 0.0}
 
     @property
     def size(self) -> int:
-        return self._range.size
+        return self._size
 
     @property
     def remaining(self) -> int:
-        return self.checkpoint.size - self._range.size
+        return self.checkpoint.size - self._size
 
     def add(self, entry: WireEntry) -> None:
         """Verify one entry; raises a ProtocolError subclass on any mismatch."""
@@ -372,38 +416,113 @@ class UpdateVerifier:
         (which never raises: a schema violation is recorded with the entry).
         """
         t0 = time.perf_counter()
-        cr, entries, nodes = self._range, self._entries, self._nodes
-        end = self.checkpoint.size
-        leaf_hash = merkle.leaf_hash
-        to_validate: list[tuple[int, Leaf, bytes]] = []
+        to_validate: list[tuple[int, Kind, str, bytes]] = []
         try:
             for entry in batch:
-                seq = cr.size
-                if entry.seq != seq:
-                    raise MalformedError(f"expected entry {seq}, got {entry.seq}")
-                if seq >= end:
-                    raise VerificationError(f"entry {seq} is beyond the checkpoint size")
-                leaf = parse_leaf(entry.leaf)
-                if leaf.seq != seq:
-                    raise VerificationError(f"leaf at index {seq} claims seq {leaf.seq}")
-                if leaf.vkey is not None:
-                    self._check_rotation(seq, leaf.vkey)
-                body = entry.body
-                if body is not None:
-                    if leaf.op is not Op.PUT:
-                        raise VerificationError(
-                            f"entry {seq}: a {leaf.op.value} entry carries a body"
-                        )
-                    if not leaf.matches_body(body):
-                        raise VerificationError(f"entry {seq}: body does not match the leaf's hash")
-                    to_validate.append((seq - entries.start, leaf, body))
-                nodes.extend(cr.append(leaf_hash(entry.leaf)))
-                entries.append(leaf, body)
+                if entry.seq != self._size:
+                    raise MalformedError(f"expected entry {self._size}, got {entry.seq}")
+                self._verify(entry.leaf, None, entry.body, to_validate)
         finally:
-            t1 = time.perf_counter()
-            self._validate(to_validate)
-            self.stats["leaves and hashes"] += t1 - t0
-            self.stats["validate bodies"] += time.perf_counter() - t1
+            self._validate_timed(t0, to_validate)
+
+    def add_page(self, data: bytes, limit: int | None = None) -> int:
+        """Parse and verify one ``/entries`` response body; returns the entries it held.
+
+        The NDJSON is read as strictly as :func:`iter_ndjson_entries` reads it (one object
+        with exactly ``seq``, ``leaf`` and ``body`` per non-blank line, seqs running on from
+        :attr:`size`) and each entry is verified as :meth:`add_batch` does, in one pass
+        without intermediate objects. Lines after the first ``limit`` entries are not read.
+        """
+        t0 = time.perf_counter()
+        to_validate: list[tuple[int, Kind, str, bytes]] = []
+        count = 0
+        loads, verify = orjson.loads, self._verify
+        try:
+            for n, line in enumerate(data.split(b"\n"), start=1):
+                if limit is not None and count >= limit:
+                    break
+                if not line or line.isspace():
+                    continue
+                try:
+                    obj = loads(line)
+                except orjson.JSONDecodeError as e:
+                    raise MalformedError(f"entries line {n} is not JSON: {e}") from e
+                if type(obj) is not dict or obj.keys() != _WIRE_KEYS:
+                    raise MalformedError(
+                        f"entries line {n} must be an object with seq, leaf and body"
+                    )
+                seq, leaf, body = obj["seq"], obj["leaf"], obj["body"]
+                if type(seq) is not int or seq != self._size:
+                    raise MalformedError(
+                        f"entries line {n}: expected seq {self._size}, got {seq!r}"
+                    )
+                if type(leaf) is not str or not (body is None or type(body) is str):
+                    raise MalformedError(
+                        f"entries line {n}: leaf must be a string, body a string or null"
+                    )
+                verify(
+                    leaf.encode(), leaf, body.encode() if body is not None else None, to_validate
+                )
+                count += 1
+        finally:
+            self._validate_timed(t0, to_validate)
+        return count
+
+    def _verify(
+        self,
+        raw: bytes,
+        text: str | None,
+        body: bytes | None,
+        to_validate: list[tuple[int, Kind, str, bytes]],
+    ) -> None:
+        """Verify the leaf ``raw`` (``text``: its decoded text, if at hand) at index
+        :attr:`size` with its ``body``, and append it to the tree and the columns."""
+        seq = self._size
+        if seq >= self.checkpoint.size:
+            raise VerificationError(f"entry {seq} is beyond the checkpoint size")
+        entries = self._entries
+        if text is None and len(raw) <= MAX_LEAF_BYTES and raw.isascii():
+            text = raw.decode("ascii")
+        m = CANONICAL_PUT_RE.fullmatch(text) if text is not None else None
+        if m is not None and is_leaf_time(m[2]):
+            # the canonical put (entry.parse_canonical_leaf), decoded without a Leaf object
+            if int(m[1]) != seq:
+                raise VerificationError(f"leaf at index {seq} claims seq {m[1]}")
+            kind, rid = KINDS[m[3]], m[4]
+            if body is not None:
+                if sha256(body).hexdigest() != m[5]:
+                    raise VerificationError(f"entry {seq}: body does not match the leaf's hash")
+                to_validate.append((seq - entries.start, kind, rid, body))
+            entries.push(raw, m[2], Op.PUT, kind, rid, VISIBILITIES[m[6]], body)
+        else:
+            leaf = parse_leaf(raw)
+            if leaf.seq != seq:
+                raise VerificationError(f"leaf at index {seq} claims seq {leaf.seq}")
+            if leaf.vkey is not None:
+                self._check_rotation(seq, leaf.vkey)
+            if body is not None:
+                if leaf.op is not Op.PUT:
+                    raise VerificationError(f"entry {seq}: a {leaf.op.value} entry carries a body")
+                if not leaf.matches_body(body):
+                    raise VerificationError(f"entry {seq}: body does not match the leaf's hash")
+                assert leaf.kind is not None and leaf.id is not None  # a put leaf has both
+                to_validate.append((seq - entries.start, leaf.kind, leaf.id, body))
+            entries.append(leaf, body)
+        # the leaf's hash and every complete subtree it completes (merkle.CompactRange.append)
+        nodes = self._nodes
+        h = sha256(b"\x00" + raw).digest()
+        nodes._levels.append(0)
+        nodes._indexes.append(seq)
+        nodes._hashes += h
+        stack, level = self._stack, 0
+        while (seq >> level) & 1:
+            h = sha256(b"\x01" + stack.pop() + h).digest()
+            level += 1
+            nodes._levels.append(level)
+            nodes._indexes.append(seq >> level)
+            nodes._hashes += h
+        stack.append(h)
+        self._size = seq + 1
 
     def _check_rotation(self, seq: int, vkey: str) -> None:
         """A ``key`` leaf must name a well-formed Ed25519 key of this same origin."""
@@ -416,28 +535,33 @@ class UpdateVerifier:
                 f"entry {seq}: key rotation names a key of {new.name!r}, not of {self.origin!r}"
             )
 
-    def _validate(self, items: list[tuple[int, Leaf, bytes]]) -> None:
+    def _validate_timed(self, t0: float, items: list[tuple[int, Kind, str, bytes]]) -> None:
+        t1 = time.perf_counter()
+        self._validate(items)
+        self.stats["parse, leaves, hashes"] += t1 - t0
+        self.stats["validate bodies"] += time.perf_counter() - t1
+
+    def _validate(self, items: list[tuple[int, Kind, str, bytes]]) -> None:
         entries = self._entries
-        for row, leaf, body in items:
-            assert leaf.kind is not None
+        for row, kind, leaf_id, body in items:
             try:
-                model = validate_body(leaf.kind, body)
+                model = validate_body(kind, body)
             except RecordError as e:
                 entries.set_validation(row, False, str(e), None)
                 continue
             body_id = getattr(model, "id", None)
-            if body_id != leaf.id:
-                reason = f"body id {body_id!r} differs from leaf id {leaf.id!r}"
+            if body_id != leaf_id:
+                reason = f"body id {body_id!r} differs from leaf id {leaf_id!r}"
                 entries.set_validation(row, False, reason, None)
             else:
-                entries.set_validation(row, True, None, summarize(leaf.kind, model))
+                entries.set_valid(row, summarize_fields(kind, model))
 
     def finish(self) -> VerifiedUpdate:
-        if self._range.size != self.checkpoint.size:
+        if self._size != self.checkpoint.size:
             raise VerificationError(
-                f"got {self._range.size} of {self.checkpoint.size} entries (truncated response?)"
+                f"got {self._size} of {self.checkpoint.size} entries (truncated response?)"
             )
-        if self._range.root() != self.checkpoint.root:
+        if merkle.fold(self._stack) != self.checkpoint.root:
             raise VerificationError("the entries do not reproduce the signed root")
         return VerifiedUpdate(
             origin=self.origin,
@@ -445,5 +569,5 @@ class UpdateVerifier:
             checkpoint=self.checkpoint,
             entries=self._entries,
             nodes=self._nodes,
-            frontier=tuple(self._range.hashes),
+            frontier=tuple(self._stack),
         )

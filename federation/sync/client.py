@@ -92,23 +92,26 @@ class PeerClient:
                         f"of {cap}",
                         reason="oversized",
                     )
-                buf = bytearray()
-                async for chunk in resp.content.iter_chunked(64 * 1024):
-                    buf += chunk
-                    if len(buf) > cap:
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in resp.content.iter_chunked(256 * 1024):
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size > cap:
                         raise PeerProtocolError(
                             f"{path}: response exceeds the limit of {cap} bytes",
                             reason="oversized",
                         )
-                self.bytes_read += len(buf)
+                buf = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+                self.bytes_read += size
                 if resp.status >= 500 or resp.status == 429:
                     raise PeerUnavailable(f"{path}: HTTP {resp.status}")
                 if resp.status != 200:
                     raise PeerProtocolError(
-                        f"{path}: HTTP {resp.status}: {_error_message(bytes(buf))}",
+                        f"{path}: HTTP {resp.status}: {_error_message(buf)}",
                         reason=f"http_{resp.status}",
                     )
-                return resp.status, bytes(buf), resp.headers.get("ETag")
+                return resp.status, buf, resp.headers.get("ETag")
         except (PeerProtocolError, PeerUnavailable):
             raise
         except TimeoutError as e:
@@ -152,11 +155,18 @@ class PeerClient:
 
     async def entries(self, origin: str, start: int, limit: int) -> list[WireEntry]:
         path = f"/v1/logs/{origin}/entries"
-        _, body, _ = await self._get(path, params={"start": str(start), "limit": str(limit)})
+        body = await self.entries_page(origin, start, limit)
         try:
             return list(iter_ndjson_entries(body, start))
         except ProtocolError as e:
             raise PeerProtocolError(f"{path}: {e}", reason=e.code) from e
+
+    async def entries_page(self, origin: str, start: int, limit: int) -> bytes:
+        """The raw NDJSON of ``/entries`` (decoded, size-capped), for
+        :meth:`~federation.protocol.update.UpdateVerifier.add_page` to parse and verify."""
+        path = f"/v1/logs/{origin}/entries"
+        _, body, _ = await self._get(path, params={"start": str(start), "limit": str(limit)})
+        return body
 
     async def consistency(self, origin: str, first: int, second: int) -> list[bytes]:
         path = f"/v1/logs/{origin}/proof/consistency"

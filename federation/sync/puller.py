@@ -32,7 +32,7 @@ from federation.protocol.errors import ProofError, ProtocolError
 from federation.protocol.forkpath import fork_path_from_leaves, fork_path_from_proof
 from federation.protocol.merkle import CompactRange, leaf_hash, verify_consistency
 from federation.protocol.note import Note, Signer, parse_note, parse_vkey
-from federation.protocol.update import UpdateVerifier, VerifiedUpdate, WireEntry
+from federation.protocol.update import UpdateVerifier, VerifiedUpdate
 from federation.store import LogHead, Store, StoreConflict
 from federation.sync.backoff import backoff_delay
 from federation.sync.client import LogInfo, PeerClient
@@ -315,38 +315,51 @@ class Puller:
         """Fetch the entries the verifier still needs, in batches, and verify them.
 
         Pipelined: the next batch is requested before the current one is verified, and
-        verification (hashing, schema validation: CPU work) runs in a worker thread so the
-        event loop keeps serving while a large log is pulled. At most two batches are held
-        besides the verified update itself.
+        verification (NDJSON parsing, hashing, schema validation: CPU work) runs in a worker
+        thread so the event loop keeps receiving while a large log is pulled. At most two
+        responses are held besides the verified update itself.
         """
         origin, end = verifier.origin, verifier.checkpoint.size
         batch = self.settings.limits.max_batch
 
-        async def fetch(start: int) -> list[WireEntry]:
+        def fetch(start: int) -> tuple[asyncio.Task[bytes], int]:
             want = min(batch, end - start)
-            got = await client.entries(origin, start, want)
-            if not got:
-                raise PeerProtocolError(
-                    f"{origin}: no entries from {start} (truncated log?)", reason="truncated"
-                )
-            return got[:want]
+            return asyncio.create_task(client.entries_page(origin, start, want)), want
 
+        async def drop(task: asyncio.Task[bytes]) -> None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, SyncError):
+                await task  # its own failure, if any, is not the one to report
+
+        stats = verifier.stats  # the bench reads them; "waiting for entries" is ours
         start = verifier.size
-        pending: asyncio.Task[list[WireEntry]] | None = None
-        if start < end:
-            pending = asyncio.create_task(fetch(start))
+        pending = fetch(start) if start < end else None
         try:
             while pending is not None:
-                got = await pending
-                start += len(got)
-                pending = asyncio.create_task(fetch(start)) if start < end else None
-                await asyncio.to_thread(verifier.add_batch, got)
+                task, want = pending
+                t0 = time.perf_counter()
+                page = await task
+                stats["waiting for entries"] = stats.get("waiting for entries", 0.0) + (
+                    time.perf_counter() - t0
+                )
+                # the next request goes out before this page is verified (expecting it full)
+                pending = fetch(start + want) if start + want < end else None
+                got = await asyncio.to_thread(verifier.add_page, page, want)
+                del page
+                if got == 0:
+                    raise PeerProtocolError(
+                        f"{origin}: no entries from {start} (truncated log?)", reason="truncated"
+                    )
+                start += got
+                if got < want:  # the peer serves smaller pages than asked: ask for those
+                    batch = got
+                    if pending is not None:
+                        await drop(pending[0])
+                    pending = fetch(start) if start < end else None
             return verifier.finish()
         finally:
             if pending is not None:
-                pending.cancel()
-                with contextlib.suppress(asyncio.CancelledError, SyncError):
-                    await pending  # its own failure, if any, is not the one to report
+                await drop(pending[0])
 
     async def _equivocation(
         self,

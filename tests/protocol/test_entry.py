@@ -27,7 +27,9 @@ from federation.protocol.entry import (
     encode_put,
     format_ts,
     now_ts,
+    parse_canonical_leaf,
     parse_leaf,
+    parse_leaf_json,
 )
 from federation.protocol.errors import MalformedError, RecordError
 
@@ -413,3 +415,76 @@ def test_leaf_time_check_agrees_with_strptime(
     except ValueError:
         expected = False
     assert _is_real_time(ts) is expected
+
+
+# --- the canonical shortcut of parse_leaf -------------------------------------------------------
+
+
+def _outcome(parse: Any, raw: bytes) -> Leaf | str:
+    try:
+        leaf: Leaf = parse(raw)
+    except MalformedError as e:
+        return f"MalformedError: {e}"
+    return leaf
+
+
+def assert_parsed_alike(raw: bytes) -> None:
+    """parse_leaf (with its regex shortcut for the canonical layout) and the plain JSON parser
+    agree on ``raw``: the same leaf, or the same error."""
+    assert _outcome(parse_leaf, raw) == _outcome(parse_leaf_json, raw)
+
+
+digits = st.text(alphabet="0123456789", min_size=1, max_size=4)
+any_ts = st.one_of(
+    st.datetimes(min_value=datetime(1, 1, 1), timezones=st.just(UTC)).map(format_ts),
+    st.builds(
+        "{}-{}-{}T{}:{}:{}Z".format,
+        digits.map(lambda d: d.zfill(4)),
+        *[digits.map(lambda d: d.zfill(2)[:2])] * 5,
+    ),
+)
+
+
+@settings(max_examples=300)
+@given(
+    seq=st.one_of(st.integers(0, 2**64 + 10), st.sampled_from([0, 10**18, 10**19 - 1, 10**19])),
+    ts=any_ts,
+    op=st.sampled_from(["put", "delete"]),
+    kind=st.sampled_from(["case", "event", "contact", "Case", "person"]),
+    record_id=st.one_of(ids, st.text(max_size=8)),
+    ref=st.one_of(
+        st.binary(min_size=32, max_size=32).map(lambda b: "sha256:" + b.hex()),
+        st.text(alphabet="0123456789abcdefABCDEF", max_size=66).map(lambda h: "sha256:" + h),
+    ),
+    vis=st.sampled_from(["public", "federation", "Public", "secret"]),
+)
+def test_canonical_shortcut_agrees_with_the_json_parser(
+    seq: int, ts: str, op: str, kind: str, record_id: str, ref: str, vis: str
+) -> None:
+    fields: dict[str, Any] = {"v": 1, "seq": seq, "ts": ts, "op": op, "kind": kind}
+    fields["id"] = record_id
+    if op == "put":
+        fields.update(body=ref, vis=vis)
+    raw = _enc(fields)
+    assert_parsed_alike(raw)
+    assert_parsed_alike(raw.replace(b",", b", ", 1))  # not canonical: the JSON parser decides
+
+
+@pytest.mark.parametrize("name", sorted(BAD_LEAVES))
+def test_bad_leaves_fail_alike_with_and_without_the_shortcut(name: str) -> None:
+    assert_parsed_alike(BAD_LEAVES[name])
+
+
+def test_encoded_leaves_take_the_shortcut() -> None:
+    """What encode_put and encode_delete produce is exactly what the regexes match."""
+    body = b'{"salt":"x","id":"01J9Z3K4M5N6P7Q8R9S0T1V2W3"}'
+    put = encode_put(41, TS, Kind.CASE, UUID_ID, body, Visibility.FEDERATION)
+    delete = encode_delete(2**63 - 1, TS, Kind.EVENT, RID)
+    assert parse_canonical_leaf(put.decode(), put) == parse_leaf_json(put)
+    assert parse_canonical_leaf(delete.decode(), delete) == parse_leaf_json(delete)
+    key = encode_key(43, TS, VKEY)
+    assert parse_canonical_leaf(key.decode(), key) is None  # key leaves are parsed as JSON
+    unreal = put.replace(TS.encode(), b"2026-02-30T10:00:00Z")
+    assert parse_canonical_leaf(unreal.decode(), unreal) is None
+    with pytest.raises(MalformedError, match="RFC 3339"):
+        parse_leaf(unreal)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
+import orjson
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from federation.protocol import merkle
@@ -20,7 +22,12 @@ from federation.protocol.entry import (
     encode_put,
     parse_leaf,
 )
-from federation.protocol.errors import MalformedError, RecordError, VerificationError
+from federation.protocol.errors import (
+    MalformedError,
+    ProtocolError,
+    RecordError,
+    VerificationError,
+)
 from federation.protocol.note import Signer
 from federation.protocol.records import summarize, validate_body
 from federation.protocol.update import (
@@ -181,3 +188,128 @@ def test_compact_summary_round_trip() -> None:
     compact = CompactSummary.of(s)
     assert compact.expand() == s
     assert compact.title_utf8.decode() == json.dumps(s.title, ensure_ascii=False)
+
+
+# --- add_page: the NDJSON of /entries parsed and verified in one pass ---------------------------
+
+
+def page_of(wire: list[WireEntry], blank_every: int = 0) -> bytes:
+    """The /entries NDJSON of ``wire`` (as the feed writes it), with blank lines sprinkled."""
+    out = b""
+    for n, w in enumerate(wire, start=1):
+        body = None if w.body is None else w.body.decode()
+        out += orjson.dumps({"seq": w.seq, "leaf": w.leaf.decode(), "body": body}) + b"\n"
+        if blank_every and n % blank_every == 0:
+            out += b"\n  \n"
+    return out
+
+
+def spaced(leaf: bytes) -> bytes:
+    """The same leaf object written with spaces: not the canonical bytes, parsed as JSON."""
+    return json.dumps(orjson.loads(leaf)).encode()
+
+
+def outcome(run: Any) -> tuple[str, Any]:
+    try:
+        update = run()
+    except ProtocolError as e:
+        return type(e).__name__, str(e)
+    return "ok", (list(update.entries), list(update.nodes), update.frontier)
+
+
+@settings(max_examples=60, deadline=None)
+@example(page=3, blank_every=1, respell={1}, damage="body", where=2)
+@example(page=3, blank_every=0, respell=set(), damage="json", where=4)
+@example(page=100, blank_every=2, respell={0}, damage="seq", where=1)
+@example(page=2, blank_every=0, respell=set(), damage="extra key", where=5)
+@example(page=1, blank_every=0, respell={2}, damage="leaf seq", where=3)
+@example(page=4, blank_every=1, respell=set(), damage="beyond", where=0)
+@given(
+    page=st.integers(1, 8),
+    blank_every=st.integers(0, 3),
+    respell=st.sets(st.integers(0, 6)),
+    damage=st.sampled_from(["none", "body", "seq", "json", "leaf seq", "extra key", "beyond"]),
+    where=st.integers(0, 6),
+)
+def test_add_page_verifies_like_parsing_then_add_batch(
+    page: int, blank_every: int, respell: set[int], damage: str, where: int
+) -> None:
+    signer = Signer.generate(ORIGIN)
+    wire = wire_log(signer)
+    # some leaves spelled differently (still valid leaves): the regex shortcut must not matter
+    wire = [WireEntry(w.seq, spaced(w.leaf), w.body) if w.seq in respell else w for w in wire]
+    cp = signed(signer, wire)
+    data = page_of(wire, blank_every)
+    lines = data.split(b"\n")
+    line_no = next(i for i, x in enumerate(lines) if x.startswith(b'{"seq":%d,' % where))
+    if damage == "body":
+        wire_where = orjson.loads(lines[line_no])
+        wire_where["body"] = (wire_where["body"] or "{}") + " "
+        lines[line_no] = orjson.dumps(wire_where)
+    elif damage == "seq":
+        lines[line_no] = lines[line_no].replace(b'{"seq":%d' % where, b'{"seq":%d' % (where + 1))
+    elif damage == "json":
+        lines[line_no] = lines[line_no][:-3]
+    elif damage == "leaf seq":
+        lines[line_no] = lines[line_no].replace(b'\\"seq\\":%d' % where, b'\\"seq\\":99', 1)
+    elif damage == "extra key":
+        lines[line_no] = lines[line_no][:-1] + b',"x":1}'
+    data = b"\n".join(lines)
+    if damage == "beyond":  # the checkpoint covers one entry less than the page holds
+        cp = signed(signer, wire[:-1])
+
+    def by_pages() -> Any:
+        verifier = UpdateVerifier(ORIGIN, 0, (), cp)
+        rows = data.split(b"\n")
+        for i in range(0, len(rows), page):
+            verifier.add_page(b"\n".join(rows[i : i + page]))
+        return verifier.finish()
+
+    def parsed_then_verified() -> Any:
+        verifier = UpdateVerifier(ORIGIN, 0, (), cp)
+        verifier.add_batch(list(iter_ndjson_entries(data, 0)))
+        return verifier.finish()
+
+    ours, reference = outcome(by_pages), outcome(parsed_then_verified)
+    if page < len(lines) and ours[0] == "MalformedError":
+        # each page numbers its own lines in messages
+        ours = (ours[0], re.sub(r"line \d+", "line N", ours[1]))
+        reference = (reference[0], re.sub(r"line \d+", "line N", reference[1]))
+    assert ours == reference
+    if damage == "none":
+        assert outcome(by_pages)[0] == "ok"
+
+
+def test_add_page_reads_at_most_limit_entries() -> None:
+    signer = Signer.generate(ORIGIN)
+    wire = wire_log(signer)
+    data = page_of(wire) + b"this line is never read\n"
+    verifier = UpdateVerifier(ORIGIN, 0, (), signed(signer, wire))
+    assert verifier.add_page(data, limit=3) == 3
+    assert verifier.size == 3
+    assert verifier.add_page(page_of(wire[3:]) + b"nor this one", limit=len(wire) - 3) == 4
+    assert list(verifier.finish().entries) == [expected(w) for w in wire]
+    empty = UpdateVerifier(ORIGIN, 0, (), signed(signer, wire))
+    assert empty.add_page(b"\n \n") == 0
+
+
+@pytest.mark.parametrize("held", range(8))
+def test_a_verifier_extends_a_stored_prefix_like_compact_range(held: int) -> None:
+    """Starting from a stored size and frontier, the verifier produces the tree nodes and the
+    frontier that merkle.CompactRange.append gives from there."""
+    signer = Signer.generate(ORIGIN)
+    wire = wire_log(signer)
+    cr = merkle.CompactRange()
+    for w in wire[:held]:
+        cr.append(merkle.leaf_hash(w.leaf))
+    frontier = tuple(cr.hashes)
+    nodes: list[tuple[merkle.Node, bytes]] = []
+    for w in wire[held:]:
+        nodes.extend(cr.append(merkle.leaf_hash(w.leaf)))
+
+    verifier = UpdateVerifier(ORIGIN, held, frontier, signed(signer, wire))
+    assert verifier.add_page(page_of(wire[held:])) == len(wire) - held
+    update = verifier.finish()
+    assert list(update.nodes) == nodes
+    assert update.frontier == tuple(cr.hashes)
+    assert list(update.entries) == [expected(w) for w in wire[held:]]
