@@ -205,9 +205,10 @@ MIGRATIONS.append(
 # a deleted row's words in its index segments until they are merged, and a name must not
 # outlive its erasure there. records_fts keeps no column sizes (nothing ranks by bm25) and
 # buffers 16 MiB of index data before writing a segment (default 1 MiB).
-# The merge keeps records_fts in step with a few set-wise statements (INDEX_BEFORE,
-# INDEX_AFTER), not row triggers: a row trigger costs 15-40 us per record, and FTS5 flushes its
-# write buffer at every statement boundary inside a trigger, which made a trigger-maintained
+# The merge keeps records_fts in step itself (store.Store._write_batch: it deletes the rows of
+# the records it supersedes and inserts rows it computes in Python, INDEX_ROWS; migration 6 used
+# INDEX_AFTER), not with row triggers: a row trigger costs 15-40 us per record, and FTS5 flushes
+# its write buffer at every statement boundary inside a trigger, which made a trigger-maintained
 # index cost 3-4 times more per record.
 # The facets template names the records row R and its body B (no input ever gets into it).
 
@@ -237,15 +238,6 @@ _FACETS = """(SELECT group_concat(f, ' ') FROM (SELECT DISTINCT f FROM (
         WHERE R.kind = 'case'
 ) ORDER BY f))"""
 
-INDEX_BEFORE = (
-    # the records a merge is about to change (its new changes rows, cursor > :after, whose seq
-    # supersedes the record's: the records upsert's own condition) lose their index rows
-    """DELETE FROM records_fts WHERE rowid IN (
-        SELECT r.change FROM changes c JOIN records r
-            ON r.origin_id = c.origin_id AND r.kind = c.kind AND r.id = c.id
-        WHERE c.cursor > :after AND c.seq > r.seq)""",
-)
-"""Run by the merge after it wrote its ``changes`` rows and before it upserts ``records``."""
 
 INDEX_AFTER = (
     # every record changed after :after with a valid body is indexed, in rowid order (which
@@ -269,7 +261,13 @@ INDEX_AFTER = (
         " ELSE 1 END)",
     ),
 )
-"""Run by the merge after it upserted ``records``; by the migration for records already held."""
+"""Run by the migration for records already held. A merge inserts the same rows itself after
+it upserted ``records`` (``INDEX_ROWS``), with the texts taken from the bodies in Python
+(``read.index_texts``): parsing each body with ``json_each`` cost about 30 us a record."""
+
+INDEX_ROWS = "INSERT INTO records_fts (rowid, title, text, facets)"
+"""The merge's index rows: ``(change, title, text, facets)`` of each record it changed that has
+a valid body."""
 
 _INDEX_MIGRATION = """
     ALTER TABLE records ADD COLUMN facets TEXT;   -- words, see store/read.py
@@ -310,5 +308,55 @@ MIGRATIONS.append(
         added_at    TEXT NOT NULL,
         PRIMARY KEY (origin_id, size, witness)
     ) WITHOUT ROWID;
+    """
+)
+
+MIGRATIONS.append(
+    # 8: cheaper appends (ADR 0010). ``records`` becomes a rowid table keyed by ``change`` (its
+    #    rows are appended in change order instead of inserted at random places by record id;
+    #    a narrow unique index finds a record by its id), and the bodies' unique index by
+    #    record goes: a record's only stored body is the one at its current ``seq``, which is
+    #    how a merge erases it. The other indexes keep their names; ``change`` is the rowid
+    #    they all end with. The full-text index merges its segments 16 at a time instead of 4:
+    #    every merge commits a segment, and merging them rewrote its words several times over
+    #    (40% less to write; queries read a few more segments, well under a millisecond).
+    """
+    CREATE TABLE records_new (
+        change      INTEGER PRIMARY KEY,  -- cursor of the last change to this record
+        origin_id   INTEGER NOT NULL,
+        kind        TEXT NOT NULL,
+        id          TEXT NOT NULL,
+        seq         INTEGER NOT NULL,
+        op          TEXT NOT NULL,
+        vis         TEXT,
+        ts          TEXT NOT NULL,
+        valid       INTEGER,           -- 1 valid body, 0 schema violation, NULL body not held
+        reason      TEXT,              -- why the body is not valid
+        country     TEXT,
+        title       TEXT,              -- JSON map language -> title
+        updated_at  TEXT,
+        facets      TEXT               -- words, see store/read.py
+    );
+    INSERT INTO records_new (change, origin_id, kind, id, seq, op, vis, ts, valid, reason,
+                             country, title, updated_at, facets)
+        SELECT change, origin_id, kind, id, seq, op, vis, ts, valid, reason,
+               country, title, updated_at, facets FROM records ORDER BY change;
+    DROP TABLE records;
+    ALTER TABLE records_new RENAME TO records;
+    CREATE UNIQUE INDEX records_key ON records (origin_id, kind, id);
+    CREATE INDEX records_kind ON records (kind);
+    CREATE INDEX records_origin ON records (origin_id);
+    CREATE INDEX records_updated ON records (updated_at);
+    DROP INDEX IF EXISTS bodies_record;
+    INSERT INTO records_fts (records_fts, rank) VALUES ('automerge', 16);
+    """
+)
+
+MIGRATIONS.append(
+    # 9: no ``changes`` table (ADR 0011). Every row it got was the change feed's cursor of a
+    #    record's latest entry, which ``records.change`` holds too, and only merges read it
+    #    back (to find the records they supersede); a merge now looks those up by id.
+    """
+    DROP TABLE IF EXISTS changes;
     """
 )

@@ -14,42 +14,61 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import hashlib
 import itertools
 import json
+import logging
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import aiosqlite
+import orjson
 
 from federation.protocol import merkle
 from federation.protocol.checkpoint import Checkpoint, open_checkpoint
 from federation.protocol.entry import (
-    Leaf,
+    Kind,
     Op,
-    body_ref,
+    Visibility,
     encode_delete,
     encode_key,
-    encode_put,
     now_ts,
 )
 from federation.protocol.errors import ProtocolError
 from federation.protocol.note import Signer, Verifier, parse_note, parse_vkey
-from federation.protocol.publish import Publication
+from federation.protocol.publish import Publication, put_leaf
+from federation.protocol.records import RecordSummary
 from federation.protocol.update import (
+    CompactSummary,
     TreeNodes,
     VerifiedEntries,
     VerifiedEntry,
     VerifiedUpdate,
+    title_utf8,
 )
 from federation.store.peers import SyncStateMixin, _first
-from federation.store.read import ReadMixin, facet_words
-from federation.store.schema import MIGRATIONS
+from federation.store.read import ReadMixin, facet_words, index_texts
+from federation.store.schema import INDEX_ROWS, MIGRATIONS
 
 BUSY_TIMEOUT_MS = 30_000
+
+WRITER_CACHE_KIB = 64 * 1024
+"""Page cache of the writer connection (SQLite's default is 2 MiB). A merge inserts into a few
+indexes at random places (by record id, by update time); with a small cache every insert
+there re-reads a page."""
+
+CHECKPOINT_IDLE_SECONDS = 1.0
+"""The WAL is checkpointed in the background once no write committed for this long."""
+
+WAL_LIMIT_BYTES = 1024 * 1024 * 1024
+"""A WAL larger than this after a commit is checkpointed (and truncated) there and then."""
+
+log = logging.getLogger("federation.store")
 
 
 class StoreError(Exception):
@@ -135,6 +154,12 @@ def _split_frontier(blob: bytes) -> tuple[bytes, ...]:
     return tuple(blob[i : i + 32] for i in range(0, len(blob), 32))
 
 
+_SUPERSEDED_SQL = """SELECT r.change, r.seq FROM json_each(?2) k CROSS JOIN records r
+    ON r.origin_id = ?1 AND r.kind = json_extract(k.value, '$[0]')
+    AND r.id = json_extract(k.value, '$[1]')"""
+"""``(change, seq)`` of the stored records of origin ?1 among ?2, a JSON array of ``[kind, id]``
+(one statement: SQLite looks each up by its unique index)."""
+
 _HEAD_SQL = (
     "SELECT id, origin, role, state, size, root, frontier, checkpoint, state_reason FROM origins"
 )
@@ -154,6 +179,148 @@ def _head(row: Sequence[Any]) -> LogHead:
     )
 
 
+class _Fact(NamedTuple):
+    """What the records view and its search index keep of a record's summary."""
+
+    country: str | None
+    title: str  # the title map as JSON text (``update.title_utf8``)
+    titles: Iterable[str]  # the title map's values
+    updated_at: str
+    facets: str
+    search: tuple[str | None, str | None] | None  # the index's title and text, if known
+
+
+def _fact(s: RecordSummary, search: tuple[str | None, str | None] | None) -> _Fact:
+    return _Fact(
+        s.country,
+        title_utf8(s.title).decode(),
+        s.title.values(),
+        s.updated_at,
+        facet_words(s.countries, s.languages, s.themes),
+        search,
+    )
+
+
+def _compact_fact(s: CompactSummary) -> _Fact:
+    return _Fact(
+        s.country,
+        s.title_utf8.decode(),
+        orjson.loads(s.title_utf8).values(),
+        s.updated_at,
+        facet_words(s.countries, s.languages, s.themes),
+        None,
+    )
+
+
+async def _insert(
+    conn: aiosqlite.Connection, head: str, columns: int, rows: Iterable[Sequence[Any]]
+) -> None:
+    """``head VALUES (?, …)`` for each of ``rows`` (``head`` may place the values clause with
+    ``{values}``). ``executemany`` consumes the rows lazily.
+
+    (Statements of several hundred rows each, ``VALUES (…), (…), …``, or rows passed as one
+    JSON array, were both about twice as slow here for the records upsert and the FTS5
+    index.)
+    """
+    values = "VALUES (" + ", ".join("?" * columns) + ")"
+    sql = head.format(values=values) if "{values}" in head else f"{head} {values}"
+    await conn.executemany(sql, rows)
+
+
+_KIND_NAMES = {k: k.value for k in Kind}
+_OP_NAMES = {o: o.value for o in Op}
+_VIS_NAMES: dict[Visibility | None, str | None] = {v: v.value for v in Visibility}
+_VIS_NAMES[None] = None
+
+
+class _Batch:
+    """One merge's entries, column-wise, as :meth:`Store._write_batch` writes them.
+
+    Row ``i`` is the entry ``start + i``; ``kinds``, ``ids`` and ``vis`` are ``None`` where the
+    leaf has no such field. ``tree`` holds ``(origin_id, level, index, hash)`` rows. Own appends
+    fill it entry by entry (:meth:`add`); a verified update's columns are used as they are
+    (:meth:`of_update`), and their summaries only looked at for each record's last entry.
+    """
+
+    __slots__ = (
+        "_compact",
+        "bodies",
+        "facts",
+        "ids",
+        "kinds",
+        "leaves",
+        "ops",
+        "origin_id",
+        "reasons",
+        "start",
+        "tree",
+        "ts",
+        "valid",
+        "vis",
+    )
+
+    def __init__(self, origin_id: int, start: int, ts: str | Sequence[str] = "") -> None:
+        self.origin_id = origin_id
+        self.start = start
+        self.ts = ts  # one timestamp for every entry, or one per entry
+        self.leaves: list[bytes] = []
+        self.tree: Iterable[tuple[int, int, int, bytes]] = []
+        self.ops: list[Op] = []
+        self.kinds: list[Kind | None] = []
+        self.ids: list[str | None] = []
+        self.vis: list[Visibility | None] = []
+        self.bodies: list[bytes | None] = []
+        self.valid: list[bool | None] = []
+        self.reasons: list[str | None] = []
+        self.facts: dict[int, _Fact] = {}
+        self._compact: Sequence[CompactSummary | None] = ()
+
+    @classmethod
+    def of_update(
+        cls,
+        origin_id: int,
+        entries: Sequence[VerifiedEntry],
+        nodes: Sequence[tuple[merkle.Node, bytes]],
+    ) -> _Batch:
+        cols = entries if isinstance(entries, VerifiedEntries) else VerifiedEntries.of(entries)
+        b = cls(origin_id, cols.start, cols.ts)
+        b.leaves, b.ops, b.kinds, b.ids = cols.leaves, cols.ops, cols.kinds, cols.ids
+        b.vis, b.bodies, b.valid, b.reasons = cols.vis, cols.bodies, cols.valid, cols.reasons
+        b._compact = cols.summaries
+        b.tree = (
+            ((origin_id, level, idx, h) for level, idx, h in nodes.rows())
+            if isinstance(nodes, TreeNodes)
+            else ((origin_id, n.level, n.index, h) for n, h in nodes)
+        )
+        return b
+
+    def add(
+        self,
+        raw: bytes,
+        op: Op,
+        kind: Kind | None,
+        rid: str | None,
+        vis: Visibility | None,
+        body: bytes | None,
+        valid: bool | None,
+    ) -> None:
+        """The next entry (an own append: valid when it has a body, no reason)."""
+        self.leaves.append(raw)
+        self.ops.append(op)
+        self.kinds.append(kind)
+        self.ids.append(rid)
+        self.vis.append(vis)
+        self.bodies.append(body)
+        self.valid.append(valid)
+        self.reasons.append(None)
+
+    def fact(self, row: int) -> _Fact | None:
+        if self._compact:
+            s = self._compact[row]
+            return _compact_fact(s) if s is not None else None
+        return self.facts.get(row)
+
+
 class Store(SyncStateMixin, ReadMixin):
     """Async facade over one SQLite file. Create with :meth:`open`, finish with :meth:`close`."""
 
@@ -170,6 +337,11 @@ class Store(SyncStateMixin, ReadMixin):
         self._published_path = published_path
         self._lock = asyncio.Lock()
         self._file_id = _file_id(path)  # the file opened; a health check sees it replaced
+        self._wal_path = Path(f"{path}-wal")
+        self._idle_timer: asyncio.TimerHandle | None = None
+        self._published_seen: tuple[tuple[object, ...], Checkpoint] | None = None
+        self._checkpointer: aiosqlite.Connection | None = None
+        self._checkpointing: asyncio.Task[None] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -180,6 +352,11 @@ class Store(SyncStateMixin, ReadMixin):
         try:
             await writer.execute("PRAGMA journal_mode=WAL")
             await cls._migrate(writer)
+            # checkpoints are the store's business (``_after_commit``); a WAL that starts
+            # afresh is cut back to 64 MiB
+            await writer.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
+            await writer.execute("PRAGMA wal_autocheckpoint=0")
+            await writer.execute(f"PRAGMA journal_size_limit={64 * 1024 * 1024}")
             reader = await cls._connect(path)
         except sqlite3.DatabaseError as e:
             await writer.close()
@@ -231,8 +408,66 @@ class Store(SyncStateMixin, ReadMixin):
                 raise
 
     async def close(self) -> None:
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+        if self._checkpointing is not None:
+            await self._checkpointing
+        if self._checkpointer is not None:
+            await self._checkpointer.close()
         await self._reader.close()
-        await self._writer.close()
+        await self._writer.close()  # the last connection checkpoints the rest of the WAL
+
+    async def _after_commit(self, conn: aiosqlite.Connection) -> None:
+        """Checkpoint policy, run by the writer after each commit (still holding the lock).
+
+        The writer connection never checkpoints by itself (``wal_autocheckpoint=0``): SQLite
+        would copy the WAL into the database file, and sync it, at every commit that crossed
+        4 MiB of WAL, stalling that commit, and copy a page rewritten by every merge in a row
+        (an index page, a tree page) once per merge. Instead the WAL is checkpointed once
+        writes pause for ``CHECKPOINT_IDLE_SECONDS``, by a third connection in its own thread
+        (``PASSIVE``: it waits for no reader or writer; the next write then starts the WAL
+        afresh), and during long runs of writes whenever it grows past ``WAL_LIMIT_BYTES``,
+        here (``TRUNCATE``), so that it stays bounded.
+        """
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
+        if self._wal_bytes() >= WAL_LIMIT_BYTES:
+            try:
+                await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                return
+            except sqlite3.Error as e:  # the commit stands; the next one tries again
+                log.warning("checkpoint of %s failed: %s", self.path, e)
+        loop = asyncio.get_running_loop()
+        self._idle_timer = loop.call_later(CHECKPOINT_IDLE_SECONDS, self._checkpoint_soon)
+
+    def _wal_bytes(self) -> int:
+        try:
+            return self._wal_path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def _checkpoint_soon(self) -> None:
+        self._idle_timer = None
+        if self._checkpointing is None or self._checkpointing.done():
+            self._checkpointing = asyncio.create_task(self._background_checkpoint())
+
+    async def _background_checkpoint(self) -> None:
+        try:
+            await self.checkpoint()
+        except (sqlite3.Error, StoreError) as e:
+            # nothing is lost: the WAL keeps the data and is checkpointed after the next
+            # write, or when it grows too large. Say so: a full disk would also fail writes.
+            log.warning("background checkpoint of %s failed: %s", self.path, e)
+
+    async def checkpoint(self) -> tuple[int, int]:
+        """Copy the WAL into the database file now, on a connection of its own, without
+        blocking readers or the writer (``PASSIVE``). Returns (frames in the WAL, frames
+        copied); done when they are equal."""
+        if self._checkpointer is None:
+            self._checkpointer = await self._connect(self.path)
+        rows = list(await self._checkpointer.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)"))
+        return int(rows[0][1]), int(rows[0][2])
 
     async def __aenter__(self) -> Store:
         return self
@@ -291,6 +526,7 @@ class Store(SyncStateMixin, ReadMixin):
                 raise
             await conn.execute("COMMIT")
             self._notify_commit()  # wakes long polls of the change feed (store/read.py)
+            await self._after_commit(conn)
 
     # -- origins ---------------------------------------------------------------------------
 
@@ -355,14 +591,30 @@ class Store(SyncStateMixin, ReadMixin):
     # -- fork protection for the node's own log -------------------------------------------
 
     def published(self, origin: str, verifiers: Sequence[Verifier]) -> Checkpoint | None:
-        """The last checkpoint this origin is known to have published (from the side file)."""
-        if self._published_path is None or not self._published_path.exists():
+        """The last checkpoint this origin is known to have published (from the side file).
+
+        The file is read and its signature verified again only when it changed (every append
+        asks; the answer is kept with the file's inode, size and modification time).
+        """
+        path = self._published_path
+        if path is None:
             return None
         try:
-            note = self._published_path.read_bytes()
-            return open_checkpoint(note, origin, verifiers).checkpoint
+            st = path.stat()
+        except FileNotFoundError:
+            return None
+        except OSError as e:
+            raise ForkRisk(f"cannot read {path}: {e}") from e
+        key = (st.st_ino, st.st_size, st.st_mtime_ns, origin, tuple(v.vkey for v in verifiers))
+        if self._published_seen is not None and self._published_seen[0] == key:
+            return self._published_seen[1]
+        try:
+            note = path.read_bytes()
+            checkpoint = open_checkpoint(note, origin, verifiers).checkpoint
         except (OSError, ProtocolError) as e:
-            raise ForkRisk(f"cannot read {self._published_path}: {e}") from e
+            raise ForkRisk(f"cannot read {path}: {e}") from e
+        self._published_seen = (key, checkpoint)
+        return checkpoint
 
     async def check_not_behind(self, origin: str, verifiers: Sequence[Verifier]) -> None:
         """Refuse (``ForkRisk``) if the store is behind or diverges from a published checkpoint:
@@ -437,41 +689,48 @@ class Store(SyncStateMixin, ReadMixin):
             head = await self._head_in(conn, origin)
             if head is None or head.role != "self":
                 raise UnknownOrigin(f"{origin} is not this node's own log")
-            cr = merkle.CompactRange(head.size, head.frontier)
-            applied: list[VerifiedEntry] = []
-            nodes: list[tuple[merkle.Node, bytes]] = []
-            for p in pubs:
-                seq = cr.size
-                if p.op is Op.PUT:
+            origin_id, size = head.id, head.size
+            stack = list(head.frontier)  # the compact range (merkle.CompactRange.append)
+            batch = _Batch(origin_id, size, ts)
+            tree: list[tuple[int, int, int, bytes]] = []
+            batch.tree = tree
+            key_changes: list[tuple[str, str]] = []
+            add, facts, sha, put = batch.add, batch.facts, hashlib.sha256, Op.PUT
+            for row, p in enumerate(pubs):
+                if p.op is put:
                     assert p.kind and p.id and p.vis and p.body is not None
-                    raw = encode_put(seq, ts, p.kind, p.id, p.body, p.vis)
-                    leaf = Leaf(raw, seq, ts, p.op, p.kind, p.id, body_ref(p.body), p.vis)
-                    applied.append(VerifiedEntry(leaf, p.body, True, None, p.summary))
+                    raw = put_leaf(size, ts, p.kind, p.id, p.body, p.vis)
+                    add(raw, put, p.kind, p.id, p.vis, p.body, True)
+                    if p.summary is not None:
+                        facts[row] = _fact(p.summary, p.search)
                 elif p.op is Op.DELETE:
                     assert p.kind and p.id
-                    raw = encode_delete(seq, ts, p.kind, p.id)
-                    applied.append(
-                        VerifiedEntry(
-                            Leaf(raw, seq, ts, p.op, p.kind, p.id), None, None, None, None
-                        )
-                    )
+                    raw = encode_delete(size, ts, p.kind, p.id)
+                    add(raw, p.op, p.kind, p.id, None, None, None)
                 else:
                     assert p.vkey
-                    raw = encode_key(seq, ts, p.vkey)
-                    applied.append(
-                        VerifiedEntry(Leaf(raw, seq, ts, p.op, vkey=p.vkey), None, None, None, None)
-                    )
-                nodes.extend(cr.append(merkle.leaf_hash(raw)))
+                    raw = encode_key(size, ts, p.vkey)
+                    add(raw, p.op, None, None, None, None, None)
+                    key_changes.append((p.vkey, ts))
+                # the leaf hash, and every complete subtree it completes
+                h = sha(b"\x00" + raw).digest()
+                tree.append((origin_id, 0, size, h))
+                index, level = size, 0
+                while index & 1:
+                    h = sha(b"\x01" + stack.pop() + h).digest()
+                    index, level = index >> 1, level + 1
+                    tree.append((origin_id, level, index, h))
+                stack.append(h)
+                size += 1
+            cr = merkle.CompactRange(size, stack)
             note = Checkpoint(origin, cr.size, cr.root()).sign(*signers)
-            await self._apply(conn, head.id, applied, nodes)
-            await self._follow_key_changes(
-                conn, head.id, [(a.leaf.vkey, a.leaf.ts) for a in applied if a.leaf.vkey]
-            )
+            await self._write_batch(conn, batch)
+            await self._follow_key_changes(conn, head.id, key_changes)
             await self._set_head(conn, head.id, cr, note, "self")
-            new_head = await self._head_in(conn, origin)
-            assert new_head is not None
         self._write_published(note, cr.size)
-        return new_head
+        return dataclasses.replace(
+            head, size=cr.size, root=cr.root(), frontier=tuple(stack), checkpoint=note
+        )
 
     async def apply_update(self, update: VerifiedUpdate, source: str) -> LogHead:
         """Merge a verified update of a trusted origin in one transaction (DESIGN §5 step 4).
@@ -492,7 +751,7 @@ class Store(SyncStateMixin, ReadMixin):
                     f"{update.origin} is at size {head.size}, "
                     f"the update starts at {update.old_size}"
                 )
-            await self._apply(conn, head.id, update.entries, update.nodes)
+            await self._write_batch(conn, _Batch.of_update(head.id, update.entries, update.nodes))
             await self._follow_key_changes(conn, head.id, update.key_changes)
             cr = merkle.CompactRange(update.new_size, update.frontier)
             await self._set_head(conn, head.id, cr, update.checkpoint.note, source)
@@ -549,105 +808,107 @@ class Store(SyncStateMixin, ReadMixin):
             (origin_id, cr.size, cr.root(), note, now, source),
         )
 
-    async def _apply(
-        self,
-        conn: aiosqlite.Connection,
-        origin_id: int,
-        applied: Sequence[VerifiedEntry],
-        nodes: Sequence[tuple[merkle.Node, bytes]],
-    ) -> None:
-        """Write leaves, tree hashes, bodies, record state and change feed for one batch.
+    async def _write_batch(self, conn: aiosqlite.Connection, b: _Batch) -> None:
+        """Write leaves, tree hashes, bodies, record state (with its change feed cursor) and
+        search index of one batch (in the caller's transaction).
 
-        A verified update (10⁵ entries and more) arrives column-wise (``VerifiedEntries``,
-        ``TreeNodes``); rows are generated lazily for ``executemany`` from the columns, so no
-        list of all rows is ever held.
+        A verified update (10⁵ entries and more) arrives column-wise; rows are generated lazily
+        from the columns for ``executemany`` (``_insert``), so no list of all rows is ever
+        held. The records it supersedes are looked up by id in one statement.
         """
-        cols = applied if isinstance(applied, VerifiedEntries) else VerifiedEntries.of(applied)
-        await conn.executemany(
-            "INSERT INTO leaves (origin_id, seq, leaf) VALUES (?, ?, ?)",
-            zip(itertools.repeat(origin_id), itertools.count(cols.start), cols.leaves),
+        origin_id, start = b.origin_id, b.start
+        await _insert(
+            conn,
+            "INSERT INTO leaves (origin_id, seq, leaf)",
+            3,
+            zip(itertools.repeat(origin_id), itertools.count(start), b.leaves),
         )
-        tree_rows = (
-            ((origin_id, level, idx, h) for level, idx, h in nodes.rows())
-            if isinstance(nodes, TreeNodes)
-            else ((origin_id, n.level, n.index, h) for n, h in nodes)
-        )
-        await conn.executemany(
-            "INSERT INTO tree (origin_id, level, idx, hash) VALUES (?, ?, ?, ?)", tree_rows
-        )
+        await _insert(conn, "INSERT INTO tree (origin_id, level, idx, hash)", 4, b.tree)
         # the last entry of each record (key leaves have no kind) decides its state
-        final: dict[tuple[str, str], int] = {}
-        for row, (kind, rid) in enumerate(zip(cols.kinds, cols.ids, strict=True)):
-            if kind is not None and rid is not None:
-                final[(kind.value, rid)] = row
+        final: dict[tuple[Kind, str], int] = {}
+        for row, key in enumerate(zip(b.kinds, b.ids, strict=True)):
+            if key[0] is not None:
+                final[key] = row  # type: ignore[index]  # a kind comes with an id
         if not final:
             return
-        # erasure: every older body of a touched record goes; only a final put's body stays
-        sql = "SELECT EXISTS (SELECT 1 FROM bodies WHERE origin_id = ?)"
-        found = _first(list(await conn.execute_fetchall(sql, (origin_id,))))
-        if found and found[0]:  # nothing to erase in an origin without stored bodies
-            await conn.executemany(
-                "DELETE FROM bodies WHERE origin_id = ? AND kind = ? AND id = ?",
-                ((origin_id, k, i) for k, i in final),
+        kind_names, op_names, vis_names = _KIND_NAMES, _OP_NAMES, _VIS_NAMES
+        ops, vis, bodies, valid = b.ops, b.vis, b.bodies, b.valid
+        # the records the batch supersedes lose their index rows and their stored body (a
+        # record's only stored body is at its current seq); only a final put's body is stored
+        keys = orjson.dumps([(kind_names[k], i) for k, i in final]).decode()
+        old = list(await conn.execute_fetchall(_SUPERSEDED_SQL, (origin_id, keys)))
+        if old:
+            changes = orjson.dumps([r[0] for r in old]).decode()
+            seqs = orjson.dumps([r[1] for r in old]).decode()
+            await conn.execute(
+                "DELETE FROM records_fts WHERE rowid IN (SELECT value FROM json_each(?))",
+                (changes,),
             )
-        start, ops, vis, bodies = cols.start, cols.ops, cols.vis, cols.bodies
+            await conn.execute(
+                "DELETE FROM bodies WHERE origin_id = ? "
+                "AND seq IN (SELECT value FROM json_each(?))",
+                (origin_id, seqs),
+            )
         put = Op.PUT
-        await conn.executemany(
-            "INSERT INTO bodies (origin_id, seq, kind, id, vis, body) VALUES (?, ?, ?, ?, ?, ?)",
+        await _insert(
+            conn,
+            "INSERT INTO bodies (origin_id, seq, kind, id, vis, body)",
+            6,
             (
-                (origin_id, start + row, k, i, v.value if (v := vis[row]) else "", bodies[row])
+                (origin_id, start + row, kind_names[k], i, vis_names[vis[row]] or "", body)
                 for (k, i), row in final.items()
-                if ops[row] is put and bodies[row] is not None
+                if ops[row] is put and (body := bodies[row]) is not None
             ),
         )
+        # the change feed's cursor: every record the batch changes gets the next one
         found = _first(
-            list(await conn.execute_fetchall("SELECT COALESCE(MAX(cursor), 0) FROM changes"))
+            list(await conn.execute_fetchall("SELECT COALESCE(MAX(change), 0) FROM records"))
         )
         base = int(found[0]) if found else 0
-        now = now_ts()
-        await conn.executemany(
-            "INSERT INTO changes (cursor, origin_id, kind, id, seq, op, at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                (n, origin_id, k, i, start + row, ops[row].value, now)
-                for n, ((k, i), row) in enumerate(final.items(), start=base + 1)
-            ),
-        )
-        await self._index_before(conn, base)  # portal read index (store/read.py)
-        ts, valid, reasons, summaries = cols.ts, cols.valid, cols.reasons, cols.summaries
+        ts, reasons, fact = b.ts, b.reasons, b.fact
+        one_ts = ts if isinstance(ts, str) else None
 
         def record_rows() -> Iterator[tuple[Any, ...]]:
             for n, ((k, i), row) in enumerate(final.items(), start=base + 1):
-                s = summaries[row]
                 ok = valid[row]
-                yield (
+                head = (
                     origin_id,
-                    k,
+                    kind_names[k],
                     i,
                     start + row,
-                    ops[row].value,
-                    v.value if (v := vis[row]) else None,
-                    ts[row],
+                    op_names[ops[row]],
+                    vis_names[vis[row]],
+                    one_ts or ts[row],
                     None if ok is None else int(ok),
                     reasons[row],
-                    s.country if s else None,
-                    s.title_utf8.decode() if s else None,  # json.dumps(title, ensure_ascii=False)
-                    s.updated_at if s else None,
-                    n,
-                    facet_words(s.countries, s.languages, s.themes) if s else None,
                 )
+                f = fact(row)
+                if f is None:
+                    yield (*head, None, None, None, n, None)
+                else:
+                    yield (*head, f.country, f.title, f.updated_at, n, f.facets)
 
-        await conn.executemany(
+        await _insert(
+            conn,
             "INSERT INTO records (origin_id, kind, id, seq, op, vis, ts, valid, reason, country, "
-            "title, updated_at, change, facets) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "title, updated_at, change, facets) {values} "
             "ON CONFLICT (origin_id, kind, id) DO UPDATE SET seq = excluded.seq, "
             "op = excluded.op, vis = excluded.vis, ts = excluded.ts, valid = excluded.valid, "
             "reason = excluded.reason, country = excluded.country, title = excluded.title, "
             "updated_at = excluded.updated_at, change = excluded.change, facets = excluded.facets "
             "WHERE excluded.seq > records.seq",
+            14,
             record_rows(),
         )
-        await self._index_after(conn, base)  # portal read index (store/read.py)
+
+        def index_rows() -> Iterator[tuple[int, str | None, str | None, str]]:
+            # every record with a valid body (a valid entry always has a summary)
+            for n, ((k, _), row) in enumerate(final.items(), start=base + 1):
+                if valid[row] and (body := bodies[row]) is not None and (f := fact(row)):
+                    title, text = f.search or index_texts(kind_names[k], f.titles, body)
+                    yield n, title, text, f.facets
+
+        await _insert(conn, INDEX_ROWS, 4, index_rows())  # portal read index (store/read.py)
 
     # -- reading logs ----------------------------------------------------------------------
 

@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 
 from federation.cli.samples import sample_origins, sample_records
+from federation.protocol.checkpoint import open_checkpoint
 from federation.protocol.note import Signer
 from federation.protocol.publish import Publication, prepare_delete, prepare_put
+from federation.protocol.update import UpdateVerifier, WireEntry
 from federation.store import Store
 from federation.store.schema import _FACETS, MIGRATIONS
 
@@ -207,3 +209,37 @@ async def test_migration_indexes_records_already_present(tmp_path: Path) -> None
         check_consistent(path)
     finally:
         await reopened.close()
+
+
+async def test_a_verified_update_indexes_what_the_origin_indexed(tmp_path: Path) -> None:
+    """The index rows a pull stores (texts taken from the verified bodies) equal the ones the
+    origin stored (texts taken from its inputs), record by record."""
+    records = all_records()
+    async with await Store.open(tmp_path / "origin.sqlite") as origin:
+        await origin.add_origin(ORIGIN, "self", [SIGNER.vkey])
+        await origin.append_own(ORIGIN, SIGNER, puts(records[:20]))
+        await origin.append_own(ORIGIN, SIGNER, puts(records[20:]))
+        head = await origin.head(ORIGIN)
+        assert head is not None and head.checkpoint is not None
+        wire = [
+            WireEntry(r.seq, r.leaf, r.body) for r in await origin.entries(head.id, 0, head.size)
+        ]
+    checkpoint = open_checkpoint(head.checkpoint, ORIGIN, [SIGNER.verifier])
+    verifier = UpdateVerifier(ORIGIN, 0, (), checkpoint)
+    verifier.add_batch(wire)
+    async with await Store.open(tmp_path / "puller.sqlite") as puller:
+        await puller.add_origin(ORIGIN, "trusted", [SIGNER.vkey])
+        await puller.apply_update(verifier.finish(), "http://origin.test")
+    check_consistent(tmp_path / "puller.sqlite")
+
+    def by_record(db: Path) -> dict[tuple[str, str], tuple[Any, ...]]:
+        with contextlib.closing(sqlite3.connect(db)) as conn:
+            rows = conn.execute(
+                "SELECT r.kind, r.id, f.title, f.text, f.facets FROM records_fts f "
+                "JOIN records r ON r.change = f.rowid"
+            ).fetchall()
+        return {(k, i): rest for k, i, *rest in rows}
+
+    pulled = by_record(tmp_path / "puller.sqlite")
+    assert len(pulled) == len(records)
+    assert pulled == by_record(tmp_path / "origin.sqlite")

@@ -27,7 +27,7 @@ ORIGIN = "lt.esfa.ncc"
 SIGNER = Signer(ORIGIN, bytes(range(32)))
 OTHER_SIGNER = Signer(ORIGIN, bytes(range(32, 64)))
 NOW = "2026-11-22T10:00:00Z"
-TABLES = ("origins", "origin_keys", "leaves", "tree", "bodies", "records", "changes", "checkpoints")
+TABLES = ("origins", "origin_keys", "leaves", "tree", "bodies", "records", "checkpoints")
 
 Factory = Callable[..., dict[str, Any]]
 PutFactory = Callable[..., Publication]
@@ -111,9 +111,7 @@ async def test_migrations_set_user_version_and_reopening_is_idempotent(
         head = await s.append_own(ORIGIN, SIGNER, [put(1), put(2)])
     assert sql_scalar(db, "PRAGMA user_version") == len(MIGRATIONS) >= 1
     before = schema(db)
-    assert {"leaves", "tree", "bodies", "records", "changes", "checkpoints"} <= {
-        n for n, _ in before
-    }
+    assert {"leaves", "tree", "bodies", "records", "checkpoints"} <= {n for n, _ in before}
     for _ in range(2):
         async with await open_store(tmp_path) as s:
             again = await s.head(ORIGIN)

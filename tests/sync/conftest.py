@@ -39,7 +39,7 @@ from federation.sync.scheduler import SyncService
 COUNTRIES: dict[str, str] = {n["origin"]: n["country"] for n in load_centres()["nodes"]}
 """Origin → country of the demo centres (``federation/data/centres.json``)."""
 
-RAW_TABLES = ("leaves", "tree", "bodies", "records", "changes", "checkpoints", "evidence")
+RAW_TABLES = ("leaves", "tree", "bodies", "records", "checkpoints", "evidence")
 """Tables whose raw rows prove that a rejected pull left the store alone."""
 
 Digest = dict[str, tuple[int, bytes]]
