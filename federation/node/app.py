@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator, Callable
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from federation.node import admin, evidence, feed, health, read
+from federation.node import admin, evidence, export, feed, health, openapi, read
 from federation.node.context import METRICS, NODE, REQUEST_AUTH, SCHEDULED, SETTINGS, SYNC
 from federation.node.errors import error_middleware
+from federation.node.explorer import setup as setup_explorer
 from federation.node.limits import RateLimiter, rate_limit_middleware
 from federation.node.metrics import NodeMetrics, metrics_handler, metrics_middleware
 from federation.node.service import Node
@@ -50,6 +51,9 @@ def create_app(
     evidence.add_routes(app)
     health.add_routes(app)
     read.add_routes(app)  # portal read API (DESIGN §8)
+    setup_explorer(app)  # the web explorer: /, /records/…, /network (HTML)
+    export.add_routes(app)  # iCalendar, CSV, JSON-LD exports of the read API
+    openapi.add_routes(app)  # GET /v1/openapi.json
     app.router.add_get("/metrics", metrics_handler(metrics, node.store))
     run_scheduler = node.settings.sync.enabled if schedule is None else schedule
     app[SCHEDULED] = run_scheduler
