@@ -83,6 +83,18 @@ class SyncSettings(BaseModel):
     backoff_base: float = Field(5.0, gt=0, description="first retry delay after a failure")
     backoff_cap: float = Field(3600.0, gt=0, description="longest retry delay")
     enabled: bool = Field(True, description="run scheduled pulls in `serve`")
+    stream_after_bytes: int = Field(
+        16 * 1024 * 1024,
+        ge=0,
+        description="verified entries of one update held in memory before they are written "
+        "into the (still uncommitted) merge transaction; 0 streams every update",
+    )
+    max_stream_seconds: float = Field(
+        120.0,
+        gt=0,
+        description="longest time a streamed merge may hold the write transaction open; "
+        "past it the merge is rolled back and the peer backed off",
+    )
 
 
 class Settings(BaseModel):

@@ -30,7 +30,7 @@ async def test_bench_sync_runs(
     assert out["entries"] == 60
     assert out["rate"] > 0 and out["peak_rss_mb"] > 0
     assert out["wire_bytes"] > 0 and out["payload_bytes"] > 0
-    assert {"store (one transaction)", "waiting for entries", "validate bodies"} <= set(
+    assert {"store: last chunk, commit", "waiting for entries", "validate bodies"} <= set(
         out["breakdown"]
     )
     assert out["target_met"] in (True, False)

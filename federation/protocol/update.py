@@ -202,6 +202,10 @@ class VerifiedEntries(Sequence[VerifiedEntry]):
         self.reasons.append(None)
         self.summaries.append(None)
 
+    def key_changes(self) -> list[tuple[str, str]]:
+        """``(vkey, ts)`` of the key-rotation entries among these rows, in log order."""
+        return [(vkey, self.ts[i]) for i, vkey in sorted(self.vkeys.items())]
+
     def set_validation(
         self, i: int, valid: bool | None, reason: str | None, summary: RecordSummary | None
     ) -> None:
@@ -317,7 +321,12 @@ class TreeNodes(Sequence[tuple[merkle.Node, bytes]]):
 
 @dataclass(frozen=True)
 class VerifiedUpdate:
-    """Entries ``[old_size, checkpoint.size)`` of ``origin`` proven to match the checkpoint."""
+    """Entries ``[old_size, checkpoint.size)`` of ``origin`` proven to match the checkpoint.
+
+    After :meth:`UpdateVerifier.take`, ``entries`` and ``nodes`` hold only the rows verified
+    since the last take (``entries.start`` > ``old_size``); the others went to the store
+    already.
+    """
 
     origin: str
     old_size: int
@@ -335,7 +344,7 @@ class VerifiedUpdate:
         """``(vkey, ts)`` of the verified key-rotation entries, in log order."""
         e = self.entries
         if isinstance(e, VerifiedEntries):
-            return [(vkey, e.ts[i]) for i, vkey in sorted(e.vkeys.items())]
+            return e.key_changes()
         return [(x.leaf.vkey, x.leaf.ts) for x in e if x.leaf.vkey is not None]
 
 
@@ -555,6 +564,17 @@ class UpdateVerifier:
                 entries.set_validation(row, False, reason, None)
             else:
                 entries.set_valid(row, summarize_fields(kind, model))
+
+    def take(self) -> tuple[VerifiedEntries, TreeNodes]:
+        """Hand over the entries and tree hashes verified since the last :meth:`take` (or the
+        start) and go on with empty ones at :attr:`size`. For streaming a large update into
+        the store's open merge transaction (ADR 0010): the rows are verified against their
+        leaves and bodies but the root is not checked yet, so they may only be written where
+        nothing commits before :meth:`finish` succeeds. :meth:`finish` then returns only the
+        rows verified after the last ``take``."""
+        entries, nodes = self._entries, self._nodes
+        self._entries, self._nodes = VerifiedEntries(self._size), TreeNodes()
+        return entries, nodes
 
     def finish(self) -> VerifiedUpdate:
         if self._size != self.checkpoint.size:

@@ -10,6 +10,7 @@ from federation.store.store import (
     StoreConflict,
     StoreError,
     UnknownOrigin,
+    UpdateStream,
     WriteProbe,
 )
 
@@ -26,5 +27,6 @@ __all__ = [
     "StoreConflict",
     "StoreError",
     "UnknownOrigin",
+    "UpdateStream",
     "WriteProbe",
 ]

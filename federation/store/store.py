@@ -6,8 +6,9 @@ their own connection. Roots and proofs are computed from stored complete-subtree
 cost O(log n) point reads.
 
 The store never verifies foreign data itself: the only ways in are :meth:`Store.append_own`
-(entries this node encodes and signs) and :meth:`Store.apply_update` (an update object the
-protocol layer already verified).
+(entries this node encodes and signs) and :meth:`Store.apply_update` /
+:meth:`Store.stream_update` (an update, or chunks of one, the protocol layer already verified;
+a stream commits only after the update's root checked out, ADR 0010).
 """
 
 from __future__ import annotations
@@ -319,6 +320,58 @@ class _Batch:
             s = self._compact[row]
             return _compact_fact(s) if s is not None else None
         return self.facts.get(row)
+
+
+class _Abandoned(Exception):
+    """A streamed merge ended without :meth:`UpdateStream.commit`: roll it back."""
+
+
+class UpdateStream:
+    """The open merge transaction of :meth:`Store.stream_update`."""
+
+    def __init__(self, store: Store, conn: aiosqlite.Connection, head: LogHead, source: str):
+        self._store, self._conn, self._old, self._source = store, conn, head, source
+        self.written = head.size  # entries written so far (uncommitted)
+        self.head: LogHead | None = None  # the new head, once committed
+
+    async def write(
+        self, entries: Sequence[VerifiedEntry], nodes: Sequence[tuple[merkle.Node, bytes]]
+    ) -> None:
+        """Write the next chunk of verified entries and the tree hashes they complete (the
+        columns of :meth:`UpdateVerifier.take`, or entry objects); it must follow on."""
+        if self.head is not None:
+            raise StoreError("the update is committed already")
+        cols = entries if isinstance(entries, VerifiedEntries) else VerifiedEntries.of(entries)
+        if not len(cols):
+            return
+        if cols.start != self.written:
+            raise StoreError(f"chunk starts at {cols.start}, expected {self.written}")
+        store, conn, origin_id = self._store, self._conn, self._old.id
+        await store._write_batch(conn, _Batch.of_update(origin_id, cols, nodes))
+        await store._follow_key_changes(conn, origin_id, cols.key_changes())
+        self.written += len(cols)
+
+    async def commit(self, update: VerifiedUpdate) -> LogHead:
+        """Write the update's last chunk (the rows not written yet), the new head and its
+        checkpoint. The transaction commits when the ``stream_update`` block ends."""
+        old = self._old
+        if update.origin != old.origin or update.old_size != old.size:
+            raise StoreError(f"the update of {update.origin} is not the one this stream began")
+        if update.new_size == old.size:
+            if old.root != update.checkpoint.root:
+                raise StoreConflict(f"{old.origin} at size {old.size} has another root")
+        else:
+            await self.write(update.entries, update.nodes)
+        if self.written != update.new_size:
+            raise StoreError(
+                f"{self.written} entries written, the update ends at {update.new_size}"
+            )
+        store, conn = self._store, self._conn
+        cr = merkle.CompactRange(update.new_size, update.frontier)
+        await store._set_head(conn, old.id, cr, update.checkpoint.note, self._source)
+        self.head = await store._head_in(conn, old.origin)
+        assert self.head is not None
+        return self.head
 
 
 class Store(SyncStateMixin, ReadMixin):
@@ -738,26 +791,40 @@ class Store(SyncStateMixin, ReadMixin):
         Raises :class:`StoreConflict` if the stored log moved since verification started
         (another pull merged first): the caller simply pulls again.
         """
-        async with self._write() as conn:
-            head = await self._head_in(conn, update.origin)
-            if head is None or head.role != "trusted":
-                raise UnknownOrigin(f"{update.origin} is not a trusted origin here")
-            if head.state == "frozen":
-                raise StoreError(f"{update.origin} is frozen: {head.state_reason}")
-            if head.size != update.old_size or (
-                head.size == update.new_size and head.root != update.checkpoint.root
-            ):
-                raise StoreConflict(
-                    f"{update.origin} is at size {head.size}, "
-                    f"the update starts at {update.old_size}"
-                )
-            await self._write_batch(conn, _Batch.of_update(head.id, update.entries, update.nodes))
-            await self._follow_key_changes(conn, head.id, update.key_changes)
-            cr = merkle.CompactRange(update.new_size, update.frontier)
-            await self._set_head(conn, head.id, cr, update.checkpoint.note, source)
-            new_head = await self._head_in(conn, update.origin)
-            assert new_head is not None
-        return new_head
+        async with self.stream_update(update.origin, update.old_size, source) as stream:
+            return await stream.commit(update)
+
+    @contextlib.asynccontextmanager
+    async def stream_update(
+        self, origin: str, old_size: int, source: str
+    ) -> AsyncIterator[UpdateStream]:
+        """One merge transaction of a trusted origin's update, fed chunk by chunk (ADR 0010).
+
+        ``BEGIN IMMEDIATE`` at once, with the same checks as :meth:`apply_update` (trusted,
+        not frozen, still at ``old_size``); :meth:`UpdateStream.write` writes verified chunks
+        as they come, :meth:`UpdateStream.commit` the rest with the new head and checkpoint.
+        The transaction commits when the block ends after ``commit``; it is rolled back if the
+        block raises or ends without ``commit``, so nothing of an update whose root does not
+        check out is ever visible. The store's write lock is held throughout: every other
+        write of this process waits (other processes: up to the busy timeout).
+        """
+        try:
+            async with self._write() as conn:
+                head = await self._head_in(conn, origin)
+                if head is None or head.role != "trusted":
+                    raise UnknownOrigin(f"{origin} is not a trusted origin here")
+                if head.state == "frozen":
+                    raise StoreError(f"{origin} is frozen: {head.state_reason}")
+                if head.size != old_size:
+                    raise StoreConflict(
+                        f"{origin} is at size {head.size}, the update starts at {old_size}"
+                    )
+                stream = UpdateStream(self, conn, head, source)
+                yield stream
+                if stream.head is None:
+                    raise _Abandoned
+        except _Abandoned:
+            pass
 
     @staticmethod
     async def _follow_key_changes(

@@ -22,6 +22,13 @@ class PeerUnavailable(SyncError, ConnectionError):
     reason = "unavailable"
 
 
+class PeerTooSlow(PeerUnavailable):
+    """A large update took longer than ``sync.max_stream_seconds`` to stream into the store
+    (ADR 0010): rolled back, so that the peer does not hold the node's write lock for long."""
+
+    reason = "too_slow"
+
+
 class PeerProtocolError(SyncError, ValueError):
     """The peer sent data that violates the protocol or fails verification."""
 

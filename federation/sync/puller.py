@@ -32,11 +32,11 @@ from federation.protocol.errors import ProofError, ProtocolError
 from federation.protocol.forkpath import fork_path_from_leaves, fork_path_from_proof
 from federation.protocol.merkle import CompactRange, leaf_hash, verify_consistency
 from federation.protocol.note import Note, Signer, parse_note, parse_vkey
-from federation.protocol.update import UpdateVerifier, VerifiedUpdate
-from federation.store import LogHead, Store, StoreConflict
+from federation.protocol.update import UpdateVerifier
+from federation.store import LogHead, Store, StoreConflict, UpdateStream
 from federation.sync.backoff import backoff_delay
 from federation.sync.client import LogInfo, PeerClient
-from federation.sync.errors import PeerProtocolError, SyncError
+from federation.sync.errors import PeerProtocolError, PeerTooSlow, SyncError
 
 log = logging.getLogger("federation.sync")
 
@@ -256,11 +256,9 @@ class Puller:
 
         verifier = UpdateVerifier(origin, head.size, head.frontier, cp)
         try:
-            update = await self._fetch_and_verify(client, verifier)
+            await self._fetch_and_merge(client, verifier, url)
         except ProtocolError as e:
             raise PeerProtocolError(f"{origin}: {e}", reason=e.code) from e
-        try:
-            await store.apply_update(update, url)
         except StoreConflict as e:
             return OriginResult(origin, "conflict", head.size, head.size, str(e))
         await self._cosign(cp)
@@ -309,18 +307,25 @@ class Puller:
             return f"our own log: the peer holds our checkpoint {cp.size}, ahead of or beside ours"
         return "our own log"
 
-    async def _fetch_and_verify(
-        self, client: PeerClient, verifier: UpdateVerifier
-    ) -> VerifiedUpdate:
-        """Fetch the entries the verifier still needs, in batches, and verify them.
+    async def _fetch_and_merge(
+        self, client: PeerClient, verifier: UpdateVerifier, url: str
+    ) -> None:
+        """Fetch the entries the verifier still needs, in batches, verify them and merge them.
 
         Pipelined: the next batch is requested before the current one is verified, and
         verification (NDJSON parsing, hashing, schema validation: CPU work) runs in a worker
-        thread so the event loop keeps receiving while a large log is pulled. At most two
-        responses are held besides the verified update itself.
+        thread so the event loop keeps receiving while a large log is pulled.
+
+        A small update is merged in one transaction once its root checks out. A large one is
+        streamed (ADR 0010): once ``sync.stream_after_bytes`` of verified entries are held,
+        the merge transaction opens and takes each further chunk as it is verified (written
+        while the next one is verified); it commits only after the root checks out, and any
+        failure rolls it all back. So memory stays bounded by the chunk size, not the log.
         """
         origin, end = verifier.origin, verifier.checkpoint.size
         batch = self.settings.limits.max_batch
+        budget = self.settings.sync.stream_after_bytes
+        max_open = self.settings.sync.max_stream_seconds
 
         def fetch(start: int) -> tuple[asyncio.Task[bytes], int]:
             want = min(batch, end - start)
@@ -334,32 +339,65 @@ class Puller:
         stats = verifier.stats  # the bench reads them; "waiting for entries" is ours
         start = verifier.size
         pending = fetch(start) if start < end else None
-        try:
-            while pending is not None:
-                task, want = pending
-                t0 = time.perf_counter()
-                page = await task
-                stats["waiting for entries"] = stats.get("waiting for entries", 0.0) + (
-                    time.perf_counter() - t0
-                )
-                # the next request goes out before this page is verified (expecting it full)
-                pending = fetch(start + want) if start + want < end else None
-                got = await asyncio.to_thread(verifier.add_page, page, want)
-                del page
-                if got == 0:
-                    raise PeerProtocolError(
-                        f"{origin}: no entries from {start} (truncated log?)", reason="truncated"
+        stream: UpdateStream | None = None
+        writing: asyncio.Task[None] | None = None
+        opened = held = 0.0
+        async with contextlib.AsyncExitStack() as transaction:
+            try:
+                while pending is not None:
+                    task, want = pending
+                    t0 = time.perf_counter()
+                    page = await task
+                    stats["waiting for entries"] = stats.get("waiting for entries", 0.0) + (
+                        time.perf_counter() - t0
                     )
-                start += got
-                if got < want:  # the peer serves smaller pages than asked: ask for those
-                    batch = got
-                    if pending is not None:
-                        await drop(pending[0])
-                    pending = fetch(start) if start < end else None
-            return verifier.finish()
-        finally:
-            if pending is not None:
-                await drop(pending[0])
+                    # the next request goes out before this page is verified (expecting it full)
+                    pending = fetch(start + want) if start + want < end else None
+                    got = await asyncio.to_thread(verifier.add_page, page, want)
+                    held += len(page)
+                    del page
+                    if got == 0:
+                        raise PeerProtocolError(
+                            f"{origin}: no entries from {start} (truncated log?)",
+                            reason="truncated",
+                        )
+                    start += got
+                    if got < want:  # the peer serves smaller pages than asked: ask for those
+                        batch = got
+                        if pending is not None:
+                            await drop(pending[0])
+                        pending = fetch(start) if start < end else None
+                    if stream is not None and time.monotonic() - opened > max_open:
+                        raise PeerTooSlow(
+                            f"{origin}: the update did not arrive within "
+                            f"sync.max_stream_seconds ({max_open:g} s); rolled back"
+                        )
+                    if held >= budget and start < end:
+                        if stream is None:
+                            stream = await transaction.enter_async_context(
+                                self.store.stream_update(origin, verifier.old_size, url)
+                            )
+                            opened = time.monotonic()
+                        if writing is not None:
+                            await writing  # at most one chunk written behind the verifier
+                        writing = asyncio.create_task(stream.write(*verifier.take()))
+                        held = 0
+                update = verifier.finish()
+                if writing is not None:
+                    await writing
+                if stream is None:
+                    await self.store.apply_update(update, url)
+                else:
+                    await stream.commit(update)
+            finally:
+                if pending is not None:
+                    await drop(pending[0])
+                if writing is not None and not writing.done():
+                    # a failure: let the chunk's statements end before the transaction rolls
+                    # back; its own error, if any, comes second to the one being raised
+                    await asyncio.wait([writing])
+                    if not writing.cancelled() and (e := writing.exception()) is not None:
+                        log.warning("streamed write of %s failed too: %s", origin, e)
 
     async def _equivocation(
         self,

@@ -4,7 +4,9 @@
 serving small batches and blocks on the third ``/entries`` request; once the puller has
 verified two batches in memory, the test SIGKILLs it. The store must be exactly as before the
 pull (no leaves, tree hashes, bodies, records or changes of the partial update), and a normal
-pull afterwards completes from the stored size.
+pull afterwards completes from the stored size. The streamed variant (ADR 0010,
+``sync.stream_after_bytes = 0``) has already written the two batches into its open merge
+transaction when it dies.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
 from aiohttp import web
 
 from federation.cli.samples import sample_origins, sample_records
-from federation.config import Limits
+from federation.config import Limits, SyncSettings
 from federation.node.service import Node
 from federation.sync.scheduler import SyncService, new_session
 
@@ -38,7 +41,8 @@ async def pull_in_process(node: Node, url: str) -> None:
     assert result.ok, result.error
 
 
-async def test_kill_mid_pull_leaves_the_store_intact_and_resumes(net: Net) -> None:
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "streamed"])
+async def test_kill_mid_pull_leaves_the_store_intact_and_resumes(net: Net, stream: bool) -> None:
     source = await net.start(SOURCE, limits=Limits(max_batch=BATCH))
     records = sample_records(SOURCE, extra=30)
     await net.publish(source, records[:PREFIX])
@@ -57,7 +61,7 @@ async def test_kill_mid_pull_leaves_the_store_intact_and_resumes(net: Net) -> No
     gateway = await net.serve(net.proxy(source.url, block))
 
     # the puller already holds a prefix of the log, then the source grows
-    home = await net.init(PULLER)
+    home = await net.init(PULLER, sync=SyncSettings(stream_after_bytes=0) if stream else None)
     async with await Node.open(home) as node:
         await node.store.add_origin(SOURCE, "trusted", [source.vkey])
         await node.store.add_peer(source.url, SOURCE)
